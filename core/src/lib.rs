@@ -1,0 +1,7 @@
+//! Everything fanout-router does that needs no Fastly host API, so it builds and is tested
+//! natively: the route table the generated lookup returns, channel names, the GRIP answers
+//! of each mode and the WebSocket-over-HTTP codec.
+
+pub mod channel;
+pub mod method;
+pub mod route;

@@ -1,0 +1,132 @@
+//! The route table that `build.rs` generates from routes.toml, and the helpers its lookup
+//! calls. Everything here is `'static` data or borrows the request path: a lookup allocates
+//! nothing.
+
+use crate::channel::Channel;
+use crate::method::Methods;
+
+/// Most parameters one route may capture; the generator rejects more.
+pub const MAX_PARAMS: usize = 8;
+
+/// One `[[route]]` of routes.toml.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The pattern as written in routes.toml, for logs and `cargo xtask routes`.
+    pub pattern: &'static str,
+    pub kind: PatternKind,
+    pub methods: Methods,
+    /// Names of the parameters in `pattern`, in order of appearance.
+    pub params: &'static [&'static str],
+    pub action: Action,
+    pub channels: &'static [Channel],
+    /// The routes.toml line the route starts on.
+    pub line: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternKind {
+    /// `path = ...`: the whole path.
+    Exact,
+    /// `prefix = ...`: the path or anything below it, on segment boundaries.
+    Prefix,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Hand off to Fanout, which forwards to `backend`; the backend speaks GRIP itself.
+    Fanout { backend: &'static str },
+    /// Send straight to `backend`, bypassing Fanout.
+    Direct { backend: &'static str },
+    /// Hand off to Fanout targeting the app itself, which answers in `mode` on the second pass.
+    Answer(Mode),
+}
+
+/// How the app answers a request that came back through Fanout.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Mode {
+    Stream {
+        content_type: &'static str,
+        initial_body: &'static str,
+    },
+    Sse {
+        keep_alive_secs: u32,
+    },
+    LongPoll {
+        timeout_secs: u32,
+        on_timeout: TimeoutResponse,
+    },
+    WsEcho,
+}
+
+impl Mode {
+    /// The name routes.toml uses for the mode.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Stream { .. } => "stream",
+            Mode::Sse { .. } => "sse",
+            Mode::LongPoll { .. } => "long-poll",
+            Mode::WsEcho => "ws-echo",
+        }
+    }
+}
+
+/// What a long-poll client receives when nothing is published before the timeout.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TimeoutResponse {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+/// The route a request matched and the values its parameters captured, in the order of
+/// `route.params`.
+#[derive(Debug)]
+pub struct Match<'p> {
+    pub route: &'static Route,
+    pub captures: Captures<'p>,
+}
+
+impl<'p> Match<'p> {
+    pub fn param(&self, name: &str) -> Option<&'p str> {
+        let index = self.route.params.iter().position(|p| *p == name)?;
+        Some(self.captures.get(index))
+    }
+}
+
+/// Parameter values, borrowed from the request path.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Captures<'p>([&'p str; MAX_PARAMS]);
+
+impl<'p> Captures<'p> {
+    pub fn set(&mut self, index: usize, value: &'p str) {
+        self.0[index] = value;
+    }
+
+    pub fn get(&self, index: usize) -> &'p str {
+        self.0[index]
+    }
+}
+
+/// Splits off the next segment of `rest`, the part of a path after a `/`. Returns the
+/// segment and what follows it: `None` when the next separator is missing, `Some("")`-style
+/// remainders mark a trailing slash.
+#[inline]
+pub fn split_segment(rest: &str) -> (&str, Option<&str>) {
+    match rest.find('/') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_segment_walks_a_path_once() {
+        assert_eq!(split_segment("a/b/c"), ("a", Some("b/c")));
+        assert_eq!(split_segment("c"), ("c", None));
+        assert_eq!(split_segment("a/"), ("a", Some("")));
+        assert_eq!(split_segment(""), ("", None));
+    }
+}
