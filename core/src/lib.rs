@@ -3,5 +3,6 @@
 //! of each mode and the WebSocket-over-HTTP codec.
 
 pub mod channel;
+pub mod grip_sig;
 pub mod method;
 pub mod route;

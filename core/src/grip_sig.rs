@@ -1,0 +1,562 @@
+//! Verification of the `Grip-Sig` header: the JWT that Fanout (ES256, Fastly's key) or the
+//! local Pushpin (HS256, a shared dev key) adds to the requests it forwards. A request whose
+//! token does not fully verify must be treated as if it came straight from a client.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, KeyInit, Mac};
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+/// Fastly's Fanout signing key; it signs for every customer, so `iss` must be checked too.
+pub const FASTLY_PUBLIC_KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAECKo5A1ebyFcnmVV8SE5On+8G81Jy
+BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
+-----END PUBLIC KEY-----
+";
+
+/// The key the Fastly CLI's local Pushpin signs with.
+pub const LOCAL_KEY: &[u8] = b"viceroy_dev_signing_key_dont_use_in_production";
+pub const LOCAL_ISSUER: &str = "viceroy";
+
+/// Allowed clock difference between the signer and this host.
+pub const LEEWAY_SECS: u64 = 60;
+/// Longer tokens are rejected before any decoding.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+
+/// DER of a P-256 SubjectPublicKeyInfo (id-ecPublicKey, prime256v1) up to its BIT STRING
+/// content, which is the 65-byte uncompressed point.
+const P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+const P256_POINT_BYTES: usize = 65;
+
+/// A verification key; its variant fixes the only `alg` a token may use with it.
+pub enum Key {
+    Es256(VerifyingKey),
+    Hs256(Vec<u8>),
+}
+
+impl Key {
+    /// Parses a P-256 public key in PEM SubjectPublicKeyInfo form.
+    pub fn es256_from_pem(pem: &str) -> Result<Key, SigError> {
+        let base64: String = pem
+            .trim()
+            .strip_prefix("-----BEGIN PUBLIC KEY-----")
+            .and_then(|rest| rest.strip_suffix("-----END PUBLIC KEY-----"))
+            .ok_or(SigError::InvalidKey)?
+            .split_whitespace()
+            .collect();
+        let der = STANDARD.decode(base64).map_err(|_| SigError::InvalidKey)?;
+        let point = der
+            .strip_prefix(&P256_SPKI_PREFIX)
+            .filter(|point| point.len() == P256_POINT_BYTES)
+            .ok_or(SigError::InvalidKey)?;
+        VerifyingKey::from_sec1_bytes(point)
+            .map(Key::Es256)
+            .map_err(|_| SigError::InvalidKey)
+    }
+
+    pub fn hs256(secret: &[u8]) -> Key {
+        Key::Hs256(secret.to_vec())
+    }
+
+    fn alg(&self) -> &'static str {
+        match self {
+            Key::Es256(_) => "ES256",
+            Key::Hs256(_) => "HS256",
+        }
+    }
+
+    fn verifies(&self, signing_input: &[u8], signature: &[u8]) -> bool {
+        match self {
+            Key::Es256(key) => Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(signing_input, &signature).is_ok()),
+            // `verify_slice` compares in constant time.
+            Key::Hs256(secret) => Hmac::<Sha256>::new_from_slice(secret).is_ok_and(|mac| {
+                mac.chain_update(signing_input)
+                    .verify_slice(signature)
+                    .is_ok()
+            }),
+        }
+    }
+}
+
+/// A key and the exact `iss` its tokens must carry.
+pub struct TrustedSigner {
+    pub key: Key,
+    pub issuer: String,
+}
+
+impl TrustedSigner {
+    /// Fastly Fanout signing for the Compute service `service_id`.
+    pub fn fastly(service_id: &str) -> TrustedSigner {
+        TrustedSigner {
+            key: Key::es256_from_pem(FASTLY_PUBLIC_KEY_PEM).expect("the Fastly key is valid"),
+            issuer: format!("fastly:{service_id}"),
+        }
+    }
+
+    /// The local stack's Pushpin.
+    pub fn local() -> TrustedSigner {
+        TrustedSigner {
+            key: Key::hs256(LOCAL_KEY),
+            issuer: LOCAL_ISSUER.to_string(),
+        }
+    }
+}
+
+/// Why a token was rejected. Holds no part of the token, so its `Display` may go into the
+/// client's 403 body.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SigError {
+    TooLong,
+    Malformed(&'static str),
+    /// The header's `alg` is not that of any trusted key (this includes `none`).
+    UnsupportedAlgorithm,
+    /// The header has `crit`: it names extensions that this verifier does not implement.
+    UnsupportedCrit,
+    BadSignature,
+    Expired,
+    NotYetValid,
+    MissingExp,
+    MissingIss,
+    WrongIssuer,
+    /// A public key that is not a P-256 SubjectPublicKeyInfo PEM.
+    InvalidKey,
+}
+
+impl std::fmt::Display for SigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SigError::TooLong => write!(f, "Grip-Sig is longer than {MAX_TOKEN_BYTES} bytes"),
+            SigError::Malformed(what) => write!(f, "malformed Grip-Sig: {what}"),
+            SigError::UnsupportedAlgorithm => f.write_str("Grip-Sig algorithm is not accepted"),
+            SigError::UnsupportedCrit => f.write_str("Grip-Sig has unsupported crit parameters"),
+            SigError::BadSignature => f.write_str("Grip-Sig signature is invalid"),
+            SigError::Expired => f.write_str("Grip-Sig has expired"),
+            SigError::NotYetValid => f.write_str("Grip-Sig is not yet valid"),
+            SigError::MissingExp => f.write_str("Grip-Sig has no exp claim"),
+            SigError::MissingIss => f.write_str("Grip-Sig has no iss claim"),
+            SigError::WrongIssuer => f.write_str("Grip-Sig issuer is not trusted"),
+            SigError::InvalidKey => f.write_str("invalid P-256 public key"),
+        }
+    }
+}
+
+impl std::error::Error for SigError {}
+
+/// Checks `token` against each trusted signer; Ok if one of them fully verifies it.
+pub fn verify(token: &str, signers: &[TrustedSigner], now_unix_secs: u64) -> Result<(), SigError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(SigError::TooLong);
+    }
+    let mut segments = token.split('.');
+    let (Some(header), Some(claims), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(SigError::Malformed("not three segments"));
+    };
+    let signing_input = &token.as_bytes()[..header.len() + 1 + claims.len()];
+
+    let header = decode_object(header, "header is not a JSON object")?;
+    if header.contains_key("crit") {
+        return Err(SigError::UnsupportedCrit);
+    }
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .ok_or(SigError::Malformed("alg is not a string"))?;
+    if !signers.iter().any(|signer| signer.key.alg() == alg) {
+        return Err(SigError::UnsupportedAlgorithm);
+    }
+    let signature = decode_base64url(signature)?;
+    let verified_issuers: Vec<&str> = signers
+        .iter()
+        .filter(|signer| signer.key.alg() == alg && signer.key.verifies(signing_input, &signature))
+        .map(|signer| signer.issuer.as_str())
+        .collect();
+    if verified_issuers.is_empty() {
+        return Err(SigError::BadSignature);
+    }
+
+    // Only a payload a trusted signer vouched for gets parsed.
+    let claims = decode_object(claims, "claims are not a JSON object")?;
+    let exp = numeric_date(&claims, "exp")?.ok_or(SigError::MissingExp)?;
+    if now_unix_secs > exp.saturating_add(LEEWAY_SECS) {
+        return Err(SigError::Expired);
+    }
+    let latest_start = now_unix_secs.saturating_add(LEEWAY_SECS);
+    for name in ["nbf", "iat"] {
+        if numeric_date(&claims, name)?.is_some_and(|start| start > latest_start) {
+            return Err(SigError::NotYetValid);
+        }
+    }
+    let iss = match claims.get("iss") {
+        None => return Err(SigError::MissingIss),
+        Some(iss) => iss
+            .as_str()
+            .ok_or(SigError::Malformed("iss is not a string"))?,
+    };
+    if verified_issuers.contains(&iss) {
+        Ok(())
+    } else {
+        Err(SigError::WrongIssuer)
+    }
+}
+
+/// Strict base64url: no padding, no `+`/`/`, no whitespace, no stray trailing bits.
+fn decode_base64url(segment: &str) -> Result<Vec<u8>, SigError> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| SigError::Malformed("invalid base64url"))
+}
+
+fn decode_object(segment: &str, not_object: &'static str) -> Result<Map<String, Value>, SigError> {
+    serde_json::from_slice(&decode_base64url(segment)?).map_err(|_| SigError::Malformed(not_object))
+}
+
+/// A NumericDate claim in whole seconds; RFC 7519 allows fractions, which are dropped.
+fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, SigError> {
+    claims
+        .get(name)
+        .map(|value| {
+            value
+                .as_u64()
+                .or_else(|| {
+                    value
+                        .as_f64()
+                        .filter(|secs| *secs >= 0.0)
+                        .map(|secs| secs as u64)
+                })
+                .ok_or(SigError::Malformed(
+                    "time claim is not a non-negative number",
+                ))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::SigningKey;
+    use p256::ecdsa::signature::Signer;
+
+    const NOW: u64 = 1_700_000_000;
+    const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+    const ES256: &str = r#"{"alg":"ES256","typ":"JWT"}"#;
+
+    fn b64(bytes: impl AsRef<[u8]>) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Appends the HS256 signature of `input`, the first two segments as they are.
+    fn hs256_sign(secret: &[u8], input: String) -> String {
+        let mac = Hmac::<Sha256>::new_from_slice(secret)
+            .unwrap()
+            .chain_update(&input);
+        format!("{input}.{}", b64(mac.finalize().into_bytes()))
+    }
+
+    fn hs256_token(secret: &[u8], header: &str, claims: &str) -> String {
+        hs256_sign(secret, format!("{}.{}", b64(header), b64(claims)))
+    }
+
+    fn es256_token(key: &SigningKey, header: &str, claims: &str) -> String {
+        let input = format!("{}.{}", b64(header), b64(claims));
+        let signature: Signature = key.sign(input.as_bytes());
+        format!("{input}.{}", b64(signature.to_bytes()))
+    }
+
+    fn claims(iss: &str, exp: u64) -> String {
+        format!(r#"{{"iss":"{iss}","exp":{exp},"iat":{NOW}}}"#)
+    }
+
+    fn local_token(claims: &str) -> String {
+        hs256_token(LOCAL_KEY, HS256, claims)
+    }
+
+    fn test_key(byte: u8) -> SigningKey {
+        SigningKey::from_slice(&[byte; 32]).unwrap()
+    }
+
+    fn es256_signer(key: &SigningKey) -> TrustedSigner {
+        TrustedSigner {
+            key: Key::Es256(*key.verifying_key()),
+            issuer: "fastly:svc".to_string(),
+        }
+    }
+
+    #[test]
+    fn fastly_pem_parses() {
+        let signer = TrustedSigner::fastly("svc");
+        assert!(matches!(signer.key, Key::Es256(_)));
+        assert_eq!(signer.issuer, "fastly:svc");
+    }
+
+    #[test]
+    fn bad_pem_is_rejected() {
+        let truncated = FASTLY_PUBLIC_KEY_PEM.replace("sw==", "");
+        let rsa = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
+        for pem in ["", rsa, &truncated] {
+            assert_eq!(Key::es256_from_pem(pem).err(), Some(SigError::InvalidKey));
+        }
+    }
+
+    #[test]
+    fn local_token_verifies() {
+        let token = local_token(&claims(LOCAL_ISSUER, NOW + 3600));
+        let signers = [TrustedSigner::fastly("svc"), TrustedSigner::local()];
+        assert_eq!(verify(&token, &signers, NOW), Ok(()));
+    }
+
+    #[test]
+    fn es256_token_verifies() {
+        let key = test_key(7);
+        let token = es256_token(&key, ES256, &claims("fastly:svc", NOW + 3600));
+        let signers = [TrustedSigner::local(), es256_signer(&key)];
+        assert_eq!(verify(&token, &signers, NOW), Ok(()));
+    }
+
+    #[test]
+    fn expiry_has_leeway() {
+        let token = local_token(&claims(LOCAL_ISSUER, NOW));
+        let signers = [TrustedSigner::local()];
+        assert_eq!(verify(&token, &signers, NOW + LEEWAY_SECS), Ok(()));
+        assert_eq!(
+            verify(&token, &signers, NOW + LEEWAY_SECS + 1),
+            Err(SigError::Expired)
+        );
+    }
+
+    #[test]
+    fn fractional_exp_is_accepted() {
+        let token = local_token(r#"{"iss":"viceroy","exp":1700000000.5}"#);
+        assert_eq!(verify(&token, &[TrustedSigner::local()], NOW), Ok(()));
+    }
+
+    #[test]
+    fn future_nbf_or_iat_is_rejected() {
+        let signers = [TrustedSigner::local()];
+        for claim in ["nbf", "iat"] {
+            let token = |start: u64| {
+                let exp = NOW + 3600;
+                local_token(&format!(
+                    r#"{{"iss":"viceroy","exp":{exp},"{claim}":{start}}}"#
+                ))
+            };
+            assert_eq!(verify(&token(NOW + LEEWAY_SECS), &signers, NOW), Ok(()));
+            assert_eq!(
+                verify(&token(NOW + LEEWAY_SECS + 1), &signers, NOW),
+                Err(SigError::NotYetValid)
+            );
+        }
+    }
+
+    #[test]
+    fn missing_or_bad_exp_is_rejected() {
+        let signers = [TrustedSigner::local()];
+        let cases = [
+            (r#"{"iss":"viceroy"}"#, SigError::MissingExp),
+            (
+                r#"{"iss":"viceroy","exp":"1800000000"}"#,
+                SigError::Malformed("time claim is not a non-negative number"),
+            ),
+            (
+                r#"{"iss":"viceroy","exp":-1}"#,
+                SigError::Malformed("time claim is not a non-negative number"),
+            ),
+        ];
+        for (claims, error) in cases {
+            assert_eq!(verify(&local_token(claims), &signers, NOW), Err(error));
+        }
+    }
+
+    #[test]
+    fn issuer_must_match_exactly() {
+        let signers = [TrustedSigner::local()];
+        let exp = NOW + 3600;
+        let cases = [
+            (claims("pushpin", exp), SigError::WrongIssuer),
+            (claims("viceroy ", exp), SigError::WrongIssuer),
+            (format!(r#"{{"exp":{exp}}}"#), SigError::MissingIss),
+            (
+                format!(r#"{{"iss":1,"exp":{exp}}}"#),
+                SigError::Malformed("iss is not a string"),
+            ),
+        ];
+        for (claims, error) in cases {
+            assert_eq!(verify(&local_token(&claims), &signers, NOW), Err(error));
+        }
+    }
+
+    #[test]
+    fn another_fastly_service_is_rejected() {
+        let key = test_key(7);
+        let token = es256_token(&key, ES256, &claims("fastly:other", NOW + 3600));
+        assert_eq!(
+            verify(&token, &[es256_signer(&key)], NOW),
+            Err(SigError::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn wrong_key_is_rejected() {
+        let claims = claims(LOCAL_ISSUER, NOW + 3600);
+        let token = hs256_token(b"changeme", HS256, &claims);
+        assert_eq!(
+            verify(&token, &[TrustedSigner::local()], NOW),
+            Err(SigError::BadSignature)
+        );
+        let token = es256_token(&test_key(8), ES256, &claims);
+        assert_eq!(
+            verify(&token, &[es256_signer(&test_key(7))], NOW),
+            Err(SigError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn tampered_claims_are_rejected() {
+        let token = local_token(&claims(LOCAL_ISSUER, NOW + 3600));
+        let [header, _, signature] = token.split('.').collect::<Vec<_>>()[..] else {
+            unreachable!()
+        };
+        let forged = format!("{header}.{}.{signature}", b64(claims("x", NOW + 3600)));
+        assert_eq!(
+            verify(&forged, &[TrustedSigner::local()], NOW),
+            Err(SigError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn alg_none_is_rejected() {
+        let payload = b64(claims(LOCAL_ISSUER, NOW + 3600));
+        let signers = [TrustedSigner::fastly("svc"), TrustedSigner::local()];
+        for alg in ["none", "None", "hs256", ""] {
+            let token = format!("{}.{payload}.", b64(format!(r#"{{"alg":"{alg}"}}"#)));
+            assert_eq!(
+                verify(&token, &signers, NOW),
+                Err(SigError::UnsupportedAlgorithm)
+            );
+        }
+    }
+
+    #[test]
+    fn algorithm_confusion_is_rejected() {
+        let claims = claims("fastly:svc", NOW + 3600);
+        let Key::Es256(public) = Key::es256_from_pem(FASTLY_PUBLIC_KEY_PEM).unwrap() else {
+            unreachable!()
+        };
+        let sec1 = public.to_sec1_point(false);
+        for secret in [FASTLY_PUBLIC_KEY_PEM.as_bytes(), sec1.as_bytes()] {
+            let token = hs256_token(secret, HS256, &claims);
+            assert_eq!(
+                verify(&token, &[TrustedSigner::fastly("svc")], NOW),
+                Err(SigError::UnsupportedAlgorithm)
+            );
+        }
+        let token = es256_token(&test_key(7), ES256, &claims);
+        assert_eq!(
+            verify(&token, &[TrustedSigner::local()], NOW),
+            Err(SigError::UnsupportedAlgorithm)
+        );
+    }
+
+    #[test]
+    fn crit_header_is_rejected() {
+        let header = r#"{"alg":"HS256","crit":["exp"],"exp":1}"#;
+        let token = hs256_token(LOCAL_KEY, header, &claims(LOCAL_ISSUER, NOW + 3600));
+        assert_eq!(
+            verify(&token, &[TrustedSigner::local()], NOW),
+            Err(SigError::UnsupportedCrit)
+        );
+    }
+
+    #[test]
+    fn non_strict_base64url_is_rejected() {
+        let token = local_token(&claims(LOCAL_ISSUER, NOW + 3600));
+        let (rest, signature) = token.rsplit_once('.').unwrap();
+        let (_, after_header) = token.split_once('.').unwrap();
+        let malformed = [
+            format!("{rest}.{signature}="),
+            format!("{rest}.+{}", &signature[1..]),
+            format!("{rest}./{}", &signature[1..]),
+            format!("{rest}.{signature} "),
+            format!("{rest}. {signature}"),
+            format!("{rest}.{signature}AA"),
+            format!("{}=.{after_header}", b64(HS256)),
+            // "e31" has non-zero trailing bits: a second spelling of "e30", `{}`.
+            format!("e31.{after_header}"),
+            // Signed, so the claims segment is decoded.
+            hs256_sign(LOCAL_KEY, format!("{}.e30*", b64(HS256))),
+        ];
+        for token in malformed {
+            assert_eq!(
+                verify(&token, &[TrustedSigner::local()], NOW),
+                Err(SigError::Malformed("invalid base64url"))
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_or_non_object_json_is_rejected() {
+        let signers = [TrustedSigner::local()];
+        let good_claims = claims(LOCAL_ISSUER, NOW + 3600);
+        let good_claims = good_claims.as_str();
+        let header_error = SigError::Malformed("header is not a JSON object");
+        let claims_error = SigError::Malformed("claims are not a JSON object");
+        let cases = [
+            (r#"{"alg":"HS256""#, good_claims, &header_error),
+            (r#"["HS256"]"#, good_claims, &header_error),
+            ("\"HS256\"", good_claims, &header_error),
+            (HS256, r#"{"exp":1"#, &claims_error),
+            (HS256, "[1700000000]", &claims_error),
+            (HS256, "null", &claims_error),
+            (HS256, "{} x", &claims_error),
+        ];
+        for (header, claims, error) in cases {
+            let token = hs256_token(LOCAL_KEY, header, claims);
+            assert_eq!(verify(&token, &signers, NOW).as_ref(), Err(error));
+        }
+        let no_alg = hs256_token(LOCAL_KEY, r#"{"typ":"JWT"}"#, good_claims);
+        assert_eq!(
+            verify(&no_alg, &signers, NOW),
+            Err(SigError::Malformed("alg is not a string"))
+        );
+    }
+
+    #[test]
+    fn wrong_segment_count_is_rejected() {
+        let token = local_token(&claims(LOCAL_ISSUER, NOW + 3600));
+        let (two, _) = token.rsplit_once('.').unwrap();
+        for token in ["", two, &format!("{token}."), &format!("{token}.{token}")] {
+            assert_eq!(
+                verify(token, &[TrustedSigner::local()], NOW),
+                Err(SigError::Malformed("not three segments"))
+            );
+        }
+    }
+
+    #[test]
+    fn oversized_token_is_rejected() {
+        let padding = "x".repeat(MAX_TOKEN_BYTES);
+        let claims = format!(
+            r#"{{"iss":"viceroy","exp":{},"p":"{padding}"}}"#,
+            NOW + 3600
+        );
+        assert_eq!(
+            verify(&local_token(&claims), &[TrustedSigner::local()], NOW),
+            Err(SigError::TooLong)
+        );
+        assert_eq!(
+            verify(&"a".repeat(MAX_TOKEN_BYTES + 1), &[], NOW),
+            Err(SigError::TooLong)
+        );
+    }
+}
