@@ -6,3 +6,4 @@ pub mod channel;
 pub mod grip_sig;
 pub mod method;
 pub mod route;
+pub mod websocket;
