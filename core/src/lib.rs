@@ -2,6 +2,7 @@
 //! natively: the route table the generated lookup returns, channel names, the GRIP answers
 //! of each mode and the WebSocket-over-HTTP codec.
 
+pub mod answer;
 pub mod channel;
 pub mod grip_sig;
 pub mod method;

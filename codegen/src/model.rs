@@ -1,0 +1,87 @@
+//! The validated route table: what the generator emits and the reference lookup reads.
+
+use fanout_router_core::method::Methods;
+use fanout_router_core::route::PatternKind;
+
+pub struct Table {
+    /// In precedence order: the first route that matches a request handles it.
+    pub routes: Vec<RouteDef>,
+}
+
+pub struct RouteDef {
+    pub pattern: Pattern,
+    pub methods: Methods,
+    pub action: ActionDef,
+    pub channels: Vec<Vec<Piece>>,
+    /// Line of the route's `[[route]]` header in routes.toml.
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    /// As written in routes.toml.
+    pub text: String,
+    pub kind: PatternKind,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+impl Pattern {
+    pub fn params(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Param(name) => Some(name.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// Two patterns with the same shape match exactly the same paths.
+    pub fn same_shape(&self, other: &Pattern) -> bool {
+        self.kind == other.kind
+            && self.segments.len() == other.segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(&other.segments)
+                .all(|pair| match pair {
+                    (Segment::Literal(a), Segment::Literal(b)) => a == b,
+                    (Segment::Param(_), Segment::Param(_)) => true,
+                    _ => false,
+                })
+    }
+}
+
+pub enum ActionDef {
+    Fanout(String),
+    Direct(String),
+    Answer(ModeDef),
+}
+
+pub enum ModeDef {
+    Stream {
+        content_type: String,
+        initial_body: String,
+    },
+    Sse {
+        keep_alive_secs: u32,
+    },
+    LongPoll {
+        timeout_secs: u32,
+        on_timeout_status: u16,
+        on_timeout_content_type: String,
+        on_timeout_body: String,
+    },
+    WsEcho,
+}
+
+/// A piece of a channel name template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    /// Index of the parameter in the route's pattern.
+    Param(usize),
+}

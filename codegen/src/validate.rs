@@ -1,0 +1,603 @@
+//! From routes.toml text to a validated [`Table`], or every error found, each located.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use fanout_router_core::method::Methods;
+use fanout_router_core::route::PatternKind;
+use toml::Spanned;
+
+use crate::channel::{self, MAX_CHANNELS};
+use crate::config::{OnTimeout, ROUTE_KEYS, RouteEntry, RoutesFile};
+use crate::diagnostic::{Diagnostic, Reporter, Source};
+use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, Table};
+use crate::{pattern, precedence};
+
+pub const MODES: [&str; 4] = ["stream", "sse", "long-poll", "ws-echo"];
+pub const KEEP_ALIVE_SECS: std::ops::RangeInclusive<i64> = 5..=55;
+pub const DEFAULT_KEEP_ALIVE_SECS: u32 = 20;
+pub const TIMEOUT_SECS: std::ops::RangeInclusive<i64> = 5..=3600;
+pub const DEFAULT_TIMEOUT_SECS: u32 = 55;
+
+/// The backend names fastly.toml declares, by section.
+struct Backends {
+    local: BTreeSet<String>,
+    setup: BTreeSet<String>,
+}
+
+impl Backends {
+    fn read(fastly: &Source) -> Result<Backends, Vec<Diagnostic>> {
+        let table: toml::Table = toml::from_str(fastly.text).map_err(|e| toml_error(fastly, &e))?;
+        let names = |section: &str| -> BTreeSet<String> {
+            table
+                .get(section)
+                .and_then(|s| s.get("backends"))
+                .and_then(toml::Value::as_table)
+                .map(|b| b.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        Ok(Backends {
+            local: names("local_server"),
+            setup: names("setup"),
+        })
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.local.contains(name) || self.setup.contains(name)
+    }
+}
+
+pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnostic>> {
+    let file: RoutesFile = toml::from_str(routes.text).map_err(|e| toml_error(routes, &e))?;
+    let backends = Backends::read(fastly)?;
+    let mut reporter = Reporter::new(routes);
+    let mut checker = Checker {
+        reporter: &mut reporter,
+        source: routes,
+        backends: &backends,
+        fastly_name: fastly.name,
+    };
+    let mut defs: Vec<(RouteDef, Range<usize>)> = Vec::new();
+    for entry in &file.route {
+        if let Some(def) = checker.route(entry) {
+            defs.push((def, pattern_span(entry.get_ref())));
+        }
+    }
+    if file.route.is_empty() {
+        reporter.error(
+            &(0..0),
+            "routes.toml declares no route, so every request would get 404",
+            "add a [[route]], e.g. prefix = \"/\" and fanout = \"origin\"",
+        );
+    }
+    report_overlaps(&mut reporter, &defs);
+    let diagnostics = reporter.finish();
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let mut routes: Vec<RouteDef> = defs.into_iter().map(|(def, _)| def).collect();
+    routes.sort_by_cached_key(|r| (precedence::key(r), r.methods.bits()));
+    Ok(Table { routes })
+}
+
+fn toml_error(source: &Source, error: &toml::de::Error) -> Vec<Diagnostic> {
+    let span = error.span().unwrap_or(0..0);
+    let message = error.message().trim_end().to_owned();
+    let help = if message.starts_with("unknown field") {
+        if source.name.ends_with("fastly.toml") {
+            "see https://www.fastly.com/documentation/reference/compute/fastly-toml".to_owned()
+        } else {
+            format!("a route takes these keys: {ROUTE_KEYS}")
+        }
+    } else {
+        "see the routes.toml section of README.md for the syntax".to_owned()
+    };
+    let mut reporter = Reporter::new(source);
+    reporter.error(&span, message, help);
+    reporter.finish()
+}
+
+/// Span of the `path` or `prefix` value, the place a duplicate route is pointed at.
+fn pattern_span(entry: &RouteEntry) -> Range<usize> {
+    entry
+        .path
+        .as_ref()
+        .or(entry.prefix.as_ref())
+        .map_or(0..0, Spanned::span)
+}
+
+/// Two routes with the same pattern shape and overlapping methods would match the same
+/// requests, and precedence could not choose between them.
+fn report_overlaps(reporter: &mut Reporter, defs: &[(RouteDef, Range<usize>)]) {
+    for (i, (route, span)) in defs.iter().enumerate() {
+        let earlier = defs[..i].iter().find(|(other, _)| {
+            route.pattern.same_shape(&other.pattern)
+                && route.methods.intersects(other.methods)
+                && route.methods.is_any() == other.methods.is_any()
+        });
+        if let Some((other, other_span)) = earlier {
+            let methods = if route.methods.is_any() {
+                "neither lists methods".to_owned()
+            } else {
+                let shared = Methods::from_bits(route.methods.bits() & other.methods.bits());
+                format!(
+                    "both accept {}",
+                    shared.names().collect::<Vec<_>>().join(", ")
+                )
+            };
+            reporter.conflict(
+                span,
+                format!(
+                    "this route matches the same requests as the route on line {}: same \
+                     pattern and {methods}",
+                    other.line
+                ),
+                other_span,
+                "the other route",
+                "remove one, or give them disjoint `methods` lists",
+            );
+        }
+    }
+}
+
+struct Checker<'r, 'a> {
+    reporter: &'r mut Reporter<'a>,
+    source: &'a Source<'a>,
+    backends: &'a Backends,
+    fastly_name: &'a str,
+}
+
+impl Checker<'_, '_> {
+    /// Validates one route; `None` once at least one error is reported for it.
+    fn route(&mut self, entry: &Spanned<RouteEntry>) -> Option<RouteDef> {
+        let header = entry.span();
+        let errors_before = self.reporter.count();
+        let r = entry.get_ref();
+        let pattern = self.pattern(r, &header);
+        let methods = self.methods(r);
+        let action = self.action(r, &header);
+        let params: Vec<&str> = pattern
+            .as_ref()
+            .map(|p| p.params().collect())
+            .unwrap_or_default();
+        let channels = self.channels(r, &header, action.as_ref(), &params);
+        if self.reporter.count() > errors_before {
+            return None;
+        }
+        Some(RouteDef {
+            pattern: pattern?,
+            methods,
+            action: action?,
+            channels,
+            line: self.reporter.location(header.start).line,
+        })
+    }
+
+    fn pattern(&mut self, r: &RouteEntry, header: &Range<usize>) -> Option<Pattern> {
+        let (value, kind) = match (&r.path, &r.prefix) {
+            (Some(path), None) => (path, PatternKind::Exact),
+            (None, Some(prefix)) => (prefix, PatternKind::Prefix),
+            (Some(_), Some(prefix)) => {
+                self.reporter.error(
+                    &prefix.span(),
+                    "a route has either `path` or `prefix`, not both",
+                    "keep `path` to match one path exactly, or `prefix` to match it and \
+                     everything below it",
+                );
+                return None;
+            }
+            (None, None) => {
+                self.reporter.error(
+                    header,
+                    "route has no `path` or `prefix`",
+                    "add path = \"/exact/path\" or prefix = \"/section\"",
+                );
+                return None;
+            }
+        };
+        match pattern::parse(value.get_ref(), kind) {
+            Ok(pattern) => Some(pattern),
+            Err(e) => {
+                let at = self.inside(value, e.offset);
+                self.reporter.error(&(at..at), e.message, e.help);
+                None
+            }
+        }
+    }
+
+    fn methods(&mut self, r: &RouteEntry) -> Methods {
+        let Some(list) = &r.methods else {
+            return Methods::ANY;
+        };
+        if list.get_ref().is_empty() {
+            self.reporter.error(
+                &list.span(),
+                "empty `methods` list",
+                "remove `methods` to accept every method",
+            );
+        }
+        let mut set = Methods::from_bits(0);
+        for name in list.get_ref() {
+            let method = Methods::NAMED.iter().find(|(n, _)| n == name.get_ref());
+            match method {
+                Some(&(_, m)) if set.intersects(m) => self.reporter.error(
+                    &name.span(),
+                    format!("method {} is listed twice", name.get_ref()),
+                    "list each method once",
+                ),
+                Some(&(_, m)) => set = set.union(m),
+                None => {
+                    let upper = name.get_ref().to_ascii_uppercase();
+                    let help = if Methods::NAMED.iter().any(|(n, _)| *n == upper) {
+                        format!("method names are case-sensitive: write \"{upper}\"")
+                    } else {
+                        let names: Vec<&str> = Methods::NAMED.iter().map(|(n, _)| *n).collect();
+                        format!("write one of {}", names.join(", "))
+                    };
+                    self.reporter.error(
+                        &name.span(),
+                        format!("unknown method {:?}", name.get_ref()),
+                        help,
+                    );
+                }
+            }
+        }
+        set
+    }
+
+    fn action(&mut self, r: &RouteEntry, header: &Range<usize>) -> Option<ActionDef> {
+        let given: Vec<(&str, &Spanned<String>)> = [
+            ("fanout", &r.fanout),
+            ("direct", &r.direct),
+            ("answer", &r.answer),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect();
+        let (key, value) = match given.as_slice() {
+            [] => {
+                self.reporter.error(
+                    header,
+                    "route has no action",
+                    "add one of fanout = \"origin\" (through Fanout), direct = \"origin\" \
+                     (bypassing Fanout) or answer = \"stream\" (the app answers)",
+                );
+                return None;
+            }
+            [one] => *one,
+            [(first, _), (second, value), ..] => {
+                self.reporter.error(
+                    &value.span(),
+                    format!("a route has one action, but this one has `{first}` and `{second}`"),
+                    "keep one of fanout, direct and answer; add another route for another \
+                     action, with `methods` to split by method",
+                );
+                return None;
+            }
+        };
+        let name = value.get_ref().as_str();
+        let action = match key {
+            "fanout" | "direct" => {
+                self.backend(value)?;
+                if key == "fanout" {
+                    ActionDef::Fanout(name.to_owned())
+                } else {
+                    ActionDef::Direct(name.to_owned())
+                }
+            }
+            _ => ActionDef::Answer(self.mode(r, value)?),
+        };
+        self.reject_options_for(r, key, name);
+        Some(action)
+    }
+
+    fn backend(&mut self, value: &Spanned<String>) -> Option<()> {
+        let name = value.get_ref();
+        if name == "self" {
+            self.reporter.error(
+                &value.span(),
+                "backend `self` is the app itself, so this route would loop",
+                "to have the app answer, write answer = \"stream\", \"sse\", \"long-poll\" or \
+                 \"ws-echo\"",
+            );
+            return None;
+        }
+        if !self.backends.contains(name) {
+            let fastly = self.fastly_name;
+            self.reporter.error(
+                &value.span(),
+                format!(
+                    "backend `{name}` is declared in {fastly} neither under \
+                     [local_server.backends] nor under [setup.backends]"
+                ),
+                format!(
+                    "declare it in {fastly}: [local_server.backends.{name}] url = \
+                     \"http://127.0.0.1:8000/\" and [setup.backends.{name}] address = \
+                     \"example.com\"{}",
+                    self.known_backends()
+                ),
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    fn known_backends(&self) -> String {
+        let known: BTreeSet<&String> = self.backends.local.union(&self.backends.setup).collect();
+        if known.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = known.into_iter().map(String::as_str).collect();
+            format!(", or use one of: {}", names.join(", "))
+        }
+    }
+
+    fn mode(&mut self, r: &RouteEntry, value: &Spanned<String>) -> Option<ModeDef> {
+        let name = value.get_ref().as_str();
+        if !MODES.contains(&name) {
+            self.reporter.error(
+                &value.span(),
+                format!("unknown answer mode {name:?}"),
+                format!("write answer = one of \"{}\"", MODES.join("\", \"")),
+            );
+            return None;
+        }
+        if !self.backends.contains("self") {
+            let fastly = self.fastly_name;
+            self.reporter.error(
+                &value.span(),
+                format!("answer = \"{name}\" needs a backend `self` in {fastly}"),
+                format!(
+                    "Fanout hands these requests back to the app through it: add \
+                     [local_server.backends.self] url = \"http://127.0.0.1:7676/\" and \
+                     [setup.backends.self] with your service's domain to {fastly}"
+                ),
+            );
+            return None;
+        }
+        Some(match name {
+            "stream" => ModeDef::Stream {
+                content_type: self.header_value(r.content_type.as_ref(), "text/plain")?,
+                initial_body: r
+                    .initial_body
+                    .as_ref()
+                    .map_or("", |b| b.get_ref())
+                    .to_owned(),
+            },
+            "sse" => ModeDef::Sse {
+                keep_alive_secs: self.seconds(
+                    r.keep_alive.as_ref(),
+                    "keep_alive",
+                    KEEP_ALIVE_SECS,
+                    DEFAULT_KEEP_ALIVE_SECS,
+                    "a keep-alive must come before idle connections are dropped, and more \
+                     often than every 5 s only wastes bandwidth",
+                )?,
+            },
+            "long-poll" => {
+                let timeout_secs = self.seconds(
+                    r.timeout.as_ref(),
+                    "timeout",
+                    TIMEOUT_SECS,
+                    DEFAULT_TIMEOUT_SECS,
+                    "Fanout holds a long-poll for at least 5 s",
+                )?;
+                self.long_poll(timeout_secs, r.on_timeout.as_ref())?
+            }
+            _ => ModeDef::WsEcho,
+        })
+    }
+
+    fn long_poll(
+        &mut self,
+        timeout_secs: u32,
+        on_timeout: Option<&Spanned<OnTimeout>>,
+    ) -> Option<ModeDef> {
+        let default = OnTimeout {
+            status: None,
+            content_type: None,
+            body: None,
+        };
+        let t = on_timeout.map_or(&default, Spanned::get_ref);
+        let status = match &t.status {
+            None => 200,
+            Some(s) if (200..=599).contains(s.get_ref()) => *s.get_ref() as u16,
+            Some(s) => {
+                self.reporter.error(
+                    &s.span(),
+                    format!("status {} is not a final HTTP status", s.get_ref()),
+                    "write a status from 200 to 599, e.g. status = 200",
+                );
+                return None;
+            }
+        };
+        let body = t.body.as_ref().map_or("", |b| b.get_ref()).to_owned();
+        if matches!(status, 204 | 304) && !body.is_empty() {
+            let span = t.body.as_ref().map_or(0..0, Spanned::span);
+            self.reporter.error(
+                &span,
+                format!("a {status} response has no body"),
+                "remove `body`, or choose another status such as 200",
+            );
+            return None;
+        }
+        Some(ModeDef::LongPoll {
+            timeout_secs,
+            on_timeout_status: status,
+            on_timeout_content_type: self.header_value(t.content_type.as_ref(), "text/plain")?,
+            on_timeout_body: body,
+        })
+    }
+
+    fn header_value(&mut self, value: Option<&Spanned<String>>, default: &str) -> Option<String> {
+        let Some(value) = value else {
+            return Some(default.to_owned());
+        };
+        let text = value.get_ref();
+        if text.is_empty() || text.chars().any(|c| c.is_control() || !c.is_ascii()) {
+            self.reporter.error(
+                &value.span(),
+                "content_type must be a non-empty header value of printable ASCII",
+                "write e.g. content_type = \"text/plain; charset=utf-8\"",
+            );
+            return None;
+        }
+        Some(text.clone())
+    }
+
+    fn seconds(
+        &mut self,
+        value: Option<&Spanned<i64>>,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+        default: u32,
+        why: &str,
+    ) -> Option<u32> {
+        let Some(value) = value else {
+            return Some(default);
+        };
+        let secs = *value.get_ref();
+        if !range.contains(&secs) {
+            self.reporter.error(
+                &value.span(),
+                format!(
+                    "{key} = {secs} is out of range: it must be {} to {} seconds",
+                    range.start(),
+                    range.end()
+                ),
+                format!("{why}; write e.g. {key} = {default}"),
+            );
+            return None;
+        }
+        Some(secs as u32)
+    }
+
+    /// Options that belong to another action or mode contradict this route.
+    fn reject_options_for(&mut self, r: &RouteEntry, action: &str, mode: &str) {
+        let options = [
+            (
+                "content_type",
+                r.content_type.as_ref().map(Spanned::span),
+                "stream",
+            ),
+            (
+                "initial_body",
+                r.initial_body.as_ref().map(Spanned::span),
+                "stream",
+            ),
+            (
+                "keep_alive",
+                r.keep_alive.as_ref().map(Spanned::span),
+                "sse",
+            ),
+            (
+                "timeout",
+                r.timeout.as_ref().map(Spanned::span),
+                "long-poll",
+            ),
+            (
+                "on_timeout",
+                r.on_timeout.as_ref().map(Spanned::span),
+                "long-poll",
+            ),
+        ];
+        for (key, span, owner) in options {
+            let Some(span) = span else { continue };
+            if action == "answer" && mode == owner {
+                continue;
+            }
+            let this = if action == "answer" {
+                format!("answer = \"{mode}\"")
+            } else {
+                format!("a `{action}` route")
+            };
+            self.reporter.error(
+                &span,
+                format!("`{key}` applies to answer = \"{owner}\" only, not to {this}"),
+                format!("remove `{key}`"),
+            );
+        }
+    }
+
+    fn channels(
+        &mut self,
+        r: &RouteEntry,
+        header: &Range<usize>,
+        action: Option<&ActionDef>,
+        params: &[&str],
+    ) -> Vec<Vec<crate::model::Piece>> {
+        // Without a valid action the route is already reported; its channels cannot be judged.
+        let Some(action) = action else {
+            return Vec::new();
+        };
+        let answers = matches!(action, ActionDef::Answer(_));
+        let Some(list) = &r.channels else {
+            if answers {
+                self.reporter.error(
+                    header,
+                    "an answer route needs `channels`",
+                    "add channels = [\"test\"]; publish to that channel to reach its clients",
+                );
+            }
+            return Vec::new();
+        };
+        if !answers {
+            self.reporter.error(
+                &list.span(),
+                "`channels` applies to answer routes only",
+                "remove it: behind a fanout or direct route the origin names its channels \
+                 in its own Grip-Channel header",
+            );
+            return Vec::new();
+        }
+        let names = list.get_ref();
+        if names.is_empty() {
+            self.reporter.error(
+                &list.span(),
+                "empty `channels` list",
+                "add channels = [\"test\"]",
+            );
+        }
+        if names.len() > MAX_CHANNELS {
+            self.reporter.error(
+                &names[MAX_CHANNELS].span(),
+                format!("{} channels, more than {MAX_CHANNELS}", names.len()),
+                "Fanout ignores subscriptions past 20 per connection: use fewer channels",
+            );
+        }
+        let mut templates = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(first) = names[..i].iter().find(|n| n.get_ref() == name.get_ref()) {
+                self.reporter.conflict(
+                    &name.span(),
+                    format!("channel {:?} is listed twice", name.get_ref()),
+                    &first.span(),
+                    "first listed here",
+                    "list each channel once",
+                );
+                continue;
+            }
+            match channel::parse(name.get_ref(), params) {
+                Ok(pieces) => templates.push(pieces),
+                Err(e) => {
+                    let at = self.inside(name, e.offset);
+                    self.reporter.error(&(at..at), e.message, e.help);
+                }
+            }
+        }
+        templates
+    }
+
+    /// The source offset of byte `index` of a string value, when the string is written
+    /// without escapes; otherwise the start of the value.
+    fn inside(&self, value: &Spanned<String>, index: usize) -> usize {
+        let span = value.span();
+        let raw = &self.source.text[span.clone()];
+        let unescaped = raw.len() == value.get_ref().len() + 2 && !raw.starts_with("\"\"\"");
+        if unescaped && raw[1..raw.len() - 1] == **value.get_ref() {
+            span.start + 1 + index
+        } else {
+            span.start
+        }
+    }
+}

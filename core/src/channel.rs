@@ -1,0 +1,114 @@
+//! Channel names, literal or built from the values a route's parameters captured.
+
+use std::fmt;
+
+use crate::route::Match;
+
+/// Longest value a path parameter may contribute to a channel name.
+pub const MAX_CAPTURE_BYTES: usize = 128;
+
+/// A channel name template from routes.toml: `room-{room}` is `[Text("room-"), Param(0)]`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Channel(pub &'static [Piece]);
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece {
+    Text(&'static str),
+    /// Index of the parameter in the route's pattern.
+    Param(usize),
+}
+
+/// Why a captured value cannot go into a channel name; sent to the client as a 400.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadCapture {
+    pub param: &'static str,
+    pub reason: &'static str,
+}
+
+impl fmt::Display for BadCapture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "path parameter `{}` {}", self.param, self.reason)
+    }
+}
+
+impl Channel {
+    /// The channel name for a request that matched the route this channel belongs to.
+    pub fn render(&self, matched: &Match) -> Result<String, BadCapture> {
+        let mut name = String::new();
+        for piece in self.0 {
+            match *piece {
+                Piece::Text(text) => name.push_str(text),
+                Piece::Param(index) => {
+                    let value = matched.captures.get(index);
+                    check_capture(value).map_err(|reason| BadCapture {
+                        param: matched.route.params[index],
+                        reason,
+                    })?;
+                    name.push_str(value);
+                }
+            }
+        }
+        Ok(name)
+    }
+}
+
+/// A `Grip-Channel` header separates channels with `,` and parameters with `;`, so a
+/// value holding either would name other channels than the route declares.
+fn check_capture(value: &str) -> Result<(), &'static str> {
+    if value.len() > MAX_CAPTURE_BYTES {
+        Err("is longer than 128 bytes")
+    } else if value.contains([',', ';']) {
+        Err("holds `,` or `;`, which a channel name cannot carry")
+    } else if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Err("holds a control or space character")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::method::Methods;
+    use crate::route::{Action, Captures, Mode, PatternKind, Route};
+
+    static ROOM: Route = Route {
+        pattern: "/rooms/{room}",
+        kind: PatternKind::Exact,
+        methods: Methods::ANY,
+        params: &["room"],
+        action: Action::Answer(Mode::WsEcho),
+        channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
+        line: 1,
+    };
+
+    fn render(value: &str) -> Result<String, BadCapture> {
+        let mut captures = Captures::default();
+        captures.set(0, value);
+        let matched = Match {
+            route: &ROOM,
+            captures,
+        };
+        ROOM.channels[0].render(&matched)
+    }
+
+    #[test]
+    fn renders_text_and_captured_values() {
+        assert_eq!(render("lobby").unwrap(), "room-lobby");
+        // Percent-escapes are kept as they came: the channel is named after the raw path.
+        assert_eq!(render("a%2Fb").unwrap(), "room-a%2Fb");
+    }
+
+    #[test]
+    fn refuses_values_that_would_corrupt_grip_channel() {
+        for value in ["a,b", "a;b", "a\u{7f}", "a\tb"] {
+            let err = render(value).unwrap_err();
+            assert_eq!(err.param, "room", "{value:?}");
+        }
+        assert_eq!(
+            render(&"x".repeat(129)).unwrap_err().to_string(),
+            "path parameter `room` is longer than 128 bytes"
+        );
+        assert!(render(&"x".repeat(128)).is_ok());
+    }
+}

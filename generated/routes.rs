@@ -1,0 +1,135 @@
+// @generated from routes.toml by fanout-router-codegen. Do not edit.
+// Refresh the reviewed copy in generated/routes.rs with `cargo xtask codegen`.
+
+use fanout_router_core::channel::{Channel, Piece};
+use fanout_router_core::method::Methods;
+use fanout_router_core::route::{
+    Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_segment,
+};
+
+/// Every route of routes.toml, in precedence order: the first that matches a request
+/// handles it.
+pub static ROUTES: [&Route; 5] = [
+    &PATH_TEST_STREAM,
+    &PATH_TEST_SSE,
+    &PATH_TEST_LONG_POLL,
+    &PATH_TEST_WEBSOCKET,
+    &PREFIX_ROOT,
+];
+
+static PATH_TEST_STREAM: Route = Route {
+    pattern: "/test/stream",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Answer(Mode::Stream {
+        content_type: "text/plain",
+        initial_body: "",
+    }),
+    channels: &[Channel(&[Piece::Text("test")])],
+    line: 9,
+};
+
+static PATH_TEST_SSE: Route = Route {
+    pattern: "/test/sse",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Answer(Mode::Sse { keep_alive_secs: 20 }),
+    channels: &[Channel(&[Piece::Text("test")])],
+    line: 14,
+};
+
+static PATH_TEST_LONG_POLL: Route = Route {
+    pattern: "/test/long-poll",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Answer(Mode::LongPoll {
+        timeout_secs: 55,
+        on_timeout: TimeoutResponse {
+            status: 200,
+            content_type: "text/plain",
+            body: "",
+        },
+    }),
+    channels: &[Channel(&[Piece::Text("test")])],
+    line: 19,
+};
+
+static PATH_TEST_WEBSOCKET: Route = Route {
+    pattern: "/test/websocket",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Answer(Mode::WsEcho),
+    channels: &[Channel(&[Piece::Text("test")])],
+    line: 24,
+};
+
+static PREFIX_ROOT: Route = Route {
+    pattern: "/",
+    kind: PatternKind::Prefix,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Fanout {
+        backend: "origin",
+    },
+    channels: &[],
+    line: 39,
+};
+
+/// The route that handles a request with this method and path, and the values its
+/// parameters captured. Allocates nothing.
+pub fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {
+    let captures = Captures::default();
+    let rest = path.strip_prefix('/')?;
+    let rest = if rest.is_empty() { None } else { Some(rest) };
+    if let Some(rest) = rest {
+        let (segment, rest) = split_segment(rest);
+        if segment == "test" {
+            if let Some(rest) = rest {
+                let (segment, rest) = split_segment(rest);
+                match segment {
+                    "long-poll" => {
+                        if rest.is_none() {
+                            return Some(Match {
+                                route: &PATH_TEST_LONG_POLL,
+                                captures,
+                            });
+                        }
+                    }
+                    "sse" => {
+                        if rest.is_none() {
+                            return Some(Match {
+                                route: &PATH_TEST_SSE,
+                                captures,
+                            });
+                        }
+                    }
+                    "stream" => {
+                        if rest.is_none() {
+                            return Some(Match {
+                                route: &PATH_TEST_STREAM,
+                                captures,
+                            });
+                        }
+                    }
+                    "websocket" => {
+                        if rest.is_none() {
+                            return Some(Match {
+                                route: &PATH_TEST_WEBSOCKET,
+                                captures,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Some(Match {
+        route: &PREFIX_ROOT,
+        captures,
+    })
+}
