@@ -1,6 +1,6 @@
 //! The Compute handler: the only code that touches the Fastly host API. It looks the
-//! request up in the table generated from routes.toml and hands it to Fanout, sends it to
-//! a backend, or answers it in a GRIP mode.
+//! request up in the table generated from routes.toml, decides what to do with it, and
+//! does it: hand it to Fanout, send it to a backend, or answer it in a GRIP mode.
 
 mod routes;
 
@@ -8,14 +8,14 @@ use std::io::Read;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fanout_router_core::answer::{self, Answer};
-use fanout_router_core::grip_sig::{self, SigError, TrustedSigner};
+use fanout_router_core::grip_sig::{self, TrustedSigner};
 use fanout_router_core::route::{Action, Match, Mode};
 use fanout_router_core::websocket;
 use fastly::http::header;
 use fastly::http::request::{SendError, SendErrorCause};
 use fastly::{Request, Response};
 
-/// The name a route's `answer` mode reaches the app through, as declared in fastly.toml.
+/// The backend through which Fanout hands `answer` routes back to the app (fastly.toml).
 const SELF_BACKEND: &str = "self";
 
 /// Largest WebSocket-over-HTTP batch read: a few messages at Fanout's 64 KB limit.
@@ -27,65 +27,61 @@ fn main() {
         eprintln!("panic: {info}");
         send(answer::plain(500, "internal error\n"));
     }));
-    handle(Request::from_client());
-}
-
-fn handle(mut req: Request) {
+    let req = Request::from_client();
     let path = req.get_path().to_owned();
-    let Some(matched) = routes::lookup(req.get_method_str(), &path) else {
-        return send(answer::plain(404, "no route matches this request\n"));
-    };
-    let pass = fanout_pass(&req);
-    if let Pass::Forged(e) = pass {
-        // Never GRIP instructions, never another handoff: the header was not Fanout's.
-        return send(answer::plain(403, &format!("Grip-Sig rejected: {e}\n")));
-    }
-    match &matched.route.action {
-        Action::Answer(mode) if pass == Pass::FromFanout => answer_in_mode(req, mode, &matched),
-        Action::Answer(_) => {
-            // Check the channel names now, so a bad path gets its 400 before the handoff.
-            if let Err(response) = channels(&matched) {
-                return send(response);
-            }
-            handoff(req, SELF_BACKEND)
-        }
-        Action::Fanout { .. } | Action::Direct { .. } if pass == Pass::FromFanout => {
-            send(answer::plain(
-                508,
-                "Fanout sent this request back to the app, on a route that would hand it off again: check the `self` backend\n",
-            ))
-        }
-        Action::Fanout { backend } => {
-            set_forwarded_headers(&mut req);
-            handoff(req, backend)
-        }
-        Action::Direct { backend } => {
-            set_forwarded_headers(&mut req);
-            direct(req, backend)
-        }
-    }
+    let matched = routes::lookup(req.get_method_str(), &path);
+    let step = decide(&req, matched.as_ref(), &trusted_signers(), unix_now());
+    execute(req, step);
 }
 
-/// Who sent the request: a client, or Fanout on its second pass.
+/// What to do with a request, decided before anything consumes it.
 #[derive(Debug, PartialEq)]
-enum Pass {
-    FromClient,
-    FromFanout,
-    Forged(SigError),
+enum Step {
+    Reply(Answer),
+    /// Hand off to Fanout, which forwards to the backend.
+    Handoff(&'static str),
+    /// Send straight to the backend.
+    Direct(&'static str),
+    /// Answer in a GRIP mode: the request came back through Fanout.
+    Answer(&'static Mode, Vec<String>),
 }
 
-/// The one place that decides whether a request came back through Fanout: its `Grip-Sig`
-/// must verify against the signer of the platform the app runs on.
-fn fanout_pass(req: &Request) -> Pass {
-    let Some(token) = req.get_header_str("Grip-Sig") else {
-        return Pass::FromClient;
+fn decide(req: &Request, matched: Option<&Match>, signers: &[TrustedSigner], now: u64) -> Step {
+    let Some(matched) = matched else {
+        return Step::Reply(answer::plain(404, "no route matches this request\n"));
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    match grip_sig::verify(token, &trusted_signers(), now) {
-        Ok(()) => Pass::FromFanout,
-        Err(e) => Pass::Forged(e),
+    let from_fanout = match came_through_fanout(req, signers, now) {
+        Ok(from_fanout) => from_fanout,
+        // Never GRIP instructions, never another handoff: the header was not Fanout's.
+        Err(e) => return Step::Reply(answer::plain(403, &format!("Grip-Sig rejected: {e}\n"))),
+    };
+    match (&matched.route.action, from_fanout) {
+        (Action::Answer(mode), _) => match channels(matched) {
+            Err(bad) => Step::Reply(bad),
+            Ok(channels) if from_fanout => Step::Answer(mode, channels),
+            Ok(_) => Step::Handoff(SELF_BACKEND),
+        },
+        (Action::Fanout { .. } | Action::Direct { .. }, true) => Step::Reply(answer::plain(
+            508,
+            "Fanout sent this request back to the app on a route that hands it off again: \
+             check the `self` backend\n",
+        )),
+        (Action::Fanout { backend }, false) => Step::Handoff(backend),
+        (Action::Direct { backend }, false) => Step::Direct(backend),
+    }
+}
+
+/// The one place that decides whether a request came back through Fanout: it did when its
+/// `Grip-Sig` verifies against a signer trusted on this platform; a `Grip-Sig` that does
+/// not verify is an error, not a first pass.
+fn came_through_fanout(
+    req: &Request,
+    signers: &[TrustedSigner],
+    now: u64,
+) -> Result<bool, grip_sig::SigError> {
+    match req.get_header_str("Grip-Sig") {
+        None => Ok(false),
+        Some(token) => grip_sig::verify(token, signers, now).map(|()| true),
     }
 }
 
@@ -101,6 +97,12 @@ fn trusted_signers() -> Vec<TrustedSigner> {
     }
 }
 
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 fn channels(matched: &Match) -> Result<Vec<String>, Answer> {
     matched
         .route
@@ -111,32 +113,49 @@ fn channels(matched: &Match) -> Result<Vec<String>, Answer> {
         .map_err(|e| answer::plain(400, &format!("{e}\n")))
 }
 
-fn answer_in_mode(mut req: Request, mode: &Mode, matched: &Match) {
-    let channels = match channels(matched) {
-        Ok(channels) => channels,
-        Err(response) => return send(response),
-    };
-    let mut body = Vec::new();
-    if matches!(mode, Mode::WsEcho) {
-        let read = req
-            .take_body()
-            .take(MAX_EVENTS_BODY_BYTES + 1)
-            .read_to_end(&mut body);
-        if read.is_err() {
-            return send(answer::plain(400, "could not read the request body\n"));
+fn execute(mut req: Request, step: Step) {
+    match step {
+        Step::Reply(answer) => send(answer),
+        Step::Handoff(backend) => {
+            set_forwarded_headers(&mut req);
+            if let Err(e) = req.handoff_fanout(backend) {
+                send(handoff_failed(backend, &e));
+            }
         }
-        if body.len() as u64 > MAX_EVENTS_BODY_BYTES {
-            return send(answer::plain(
-                413,
-                &format!("WebSocket-over-HTTP body over {MAX_EVENTS_BODY_BYTES} bytes\n"),
-            ));
+        Step::Direct(backend) => {
+            set_forwarded_headers(&mut req);
+            direct(req, backend);
+        }
+        Step::Answer(mode, channels) => {
+            let body = match mode {
+                Mode::WsEcho => match read_events_body(&mut req) {
+                    Ok(body) => body,
+                    Err(answer) => return send(answer),
+                },
+                _ => Vec::new(),
+            };
+            let request = answer::Request {
+                content_type: req.get_header_str(header::CONTENT_TYPE),
+                body: &body,
+            };
+            send(answer::answer(mode, &channels, &request));
         }
     }
-    let request = answer::Request {
-        content_type: req.get_header_str(header::CONTENT_TYPE),
-        body: &body,
-    };
-    send(answer::answer(mode, &channels, &request));
+}
+
+fn read_events_body(req: &mut Request) -> Result<Vec<u8>, Answer> {
+    let mut body = Vec::new();
+    req.take_body()
+        .take(MAX_EVENTS_BODY_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|_| answer::plain(400, "could not read the request body\n"))?;
+    if body.len() as u64 > MAX_EVENTS_BODY_BYTES {
+        return Err(answer::plain(
+            413,
+            &format!("WebSocket-over-HTTP body over {MAX_EVENTS_BODY_BYTES} bytes\n"),
+        ));
+    }
+    Ok(body)
 }
 
 /// Like the official starter kit, tells the origin who the client is.
@@ -150,12 +169,6 @@ fn set_forwarded_headers(req: &mut Request) {
         "http"
     };
     req.set_header("X-Forwarded-Proto", proto);
-}
-
-fn handoff(req: Request, backend: &str) {
-    if let Err(e) = req.handoff_fanout(backend) {
-        send(handoff_failed(backend, &e));
-    }
 }
 
 /// Straight to the backend; a WebSocket upgrade cannot be sent, so it is passed through.
@@ -179,7 +192,8 @@ fn handoff_failed(backend: &str, e: &SendError) -> Answer {
     match e.root_cause() {
         SendErrorCause::FanoutNotEnabled => answer::plain(
             503,
-            "Fanout is not enabled on this service: enable it, or run the local stack with `cargo xtask serve`\n",
+            "Fanout is not enabled on this service: enable it, or run the local stack with \
+             `cargo xtask serve`\n",
         ),
         cause => answer::plain(
             502,
@@ -209,3 +223,6 @@ fn send(answer: Answer) {
     }
     response.send_to_client();
 }
+
+#[cfg(test)]
+mod tests;
