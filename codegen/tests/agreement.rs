@@ -1,0 +1,266 @@
+//! The generated lookup agrees with the plain reference implementation of the precedence
+//! rules (`precedence::reference_lookup`) on many random route sets and paths.
+//!
+//! Each route set is generated into a module of a scratch crate under `target/`, which is
+//! compiled once and asked to look up every path; its answers are compared with the
+//! reference's. Deterministic: the sets come from a fixed seed.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::{env, fs};
+
+use fanout_router_codegen::model::{Segment, Table};
+use fanout_router_codegen::precedence::{path_segments, reference_lookup};
+use fanout_router_codegen::{Source, generate, table};
+use fanout_router_core::method::Methods;
+use fanout_router_core::route::PatternKind;
+
+const SETS: usize = 80;
+const PATHS_PER_SET: usize = 150;
+const WORDS: [&str; 5] = ["a", "b", "api", "x1", "rooms"];
+const METHODS: [&str; 5] = ["GET", "HEAD", "POST", "DELETE", "PURGE"];
+const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n\
+                      [local_server.backends.self]\nurl = \"http://127.0.0.1:7676/\"\n";
+
+/// xorshift64*: small, deterministic, good enough to spread cases.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// A random routes.toml; routes that would duplicate another are dropped by validation's
+/// rules, so the set is kept only when it validates.
+fn random_routes(rng: &mut Rng) -> String {
+    let mut toml = String::new();
+    let count = 1 + rng.below(24);
+    for _ in 0..count {
+        let length = rng.below(4);
+        let mut pattern = String::new();
+        for i in 0..length {
+            if rng.below(3) == 0 {
+                write!(pattern, "/{{p{i}}}").unwrap();
+            } else {
+                write!(pattern, "/{}", rng.pick(&WORDS)).unwrap();
+            }
+        }
+        if pattern.is_empty() {
+            pattern.push('/');
+        }
+        let key = if rng.below(2) == 0 { "path" } else { "prefix" };
+        write!(toml, "[[route]]\n{key} = \"{pattern}\"\n").unwrap();
+        if rng.below(3) == 0 {
+            let methods: Vec<String> = METHODS[..4]
+                .iter()
+                .filter(|_| rng.below(2) == 0)
+                .map(|m| format!("\"{m}\""))
+                .collect();
+            if !methods.is_empty() {
+                writeln!(toml, "methods = [{}]", methods.join(", ")).unwrap();
+            }
+        }
+        toml.push_str("fanout = \"origin\"\n\n");
+    }
+    toml
+}
+
+/// Drops routes until the set validates: random sets often hold duplicates.
+fn valid_table(mut toml: String) -> Option<(String, Table)> {
+    loop {
+        match table(
+            &Source::new("routes.toml", &toml),
+            &Source::new("fastly.toml", FASTLY),
+        ) {
+            Ok(table) => return Some((toml, table)),
+            Err(diagnostics) => {
+                let line = diagnostics.first()?.location.line;
+                // Remove the whole route the first error points into.
+                let lines: Vec<&str> = toml.lines().collect();
+                let start = lines[..line].iter().rposition(|l| *l == "[[route]]")?;
+                let end = lines[start + 1..]
+                    .iter()
+                    .position(|l| *l == "[[route]]")
+                    .map_or(lines.len(), |i| start + 1 + i);
+                toml = lines[..start]
+                    .iter()
+                    .chain(&lines[end..])
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                if !toml.contains("[[route]]") {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Paths near the routes: instances of their patterns, with extra or missing segments,
+/// trailing and doubled slashes, and random words.
+fn random_path(rng: &mut Rng, table: &Table) -> String {
+    let route = &table.routes[rng.below(table.routes.len())];
+    let mut segments: Vec<String> = route
+        .pattern
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(text) => text.clone(),
+            Segment::Param(_) => rng.pick(&WORDS).to_owned(),
+        })
+        .collect();
+    match rng.below(6) {
+        0 => segments.push(rng.pick(&WORDS).to_owned()),
+        1 => segments.push(String::new()),
+        2 => {
+            segments.pop();
+        }
+        3 if !segments.is_empty() => {
+            let i = rng.below(segments.len());
+            segments[i] = if rng.below(2) == 0 {
+                String::new()
+            } else {
+                "zz".to_owned()
+            };
+        }
+        _ => {}
+    }
+    format!("/{}", segments.join("/"))
+}
+
+/// What the reference says: the route's line and its captured values, or `none`.
+fn expected(table: &Table, method: &str, path: &str) -> String {
+    let Some(index) = reference_lookup(table, Methods::of(method), path) else {
+        return "none".to_owned();
+    };
+    let route = &table.routes[index];
+    let segments = path_segments(path).unwrap();
+    let captures: Vec<&str> = route
+        .pattern
+        .segments
+        .iter()
+        .zip(&segments)
+        .filter(|(s, _)| matches!(s, Segment::Param(_)))
+        .map(|(_, value)| *value)
+        .collect();
+    let kind = match route.pattern.kind {
+        PatternKind::Exact => "path",
+        PatternKind::Prefix => "prefix",
+    };
+    format!("{kind} line {} [{}]", route.line, captures.join("|"))
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn generated_lookup_agrees_with_the_reference() {
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let crate_dir = workspace_root().join("target/agreement");
+    fs::create_dir_all(crate_dir.join("src")).unwrap();
+    let mut modules = String::new();
+    let mut cases = String::new();
+    let mut expectations = Vec::new();
+    let mut sets = 0;
+    while sets < SETS {
+        let Some((toml, table)) = valid_table(random_routes(&mut rng)) else {
+            continue;
+        };
+        let code = generate(
+            &Source::new("routes.toml", &toml),
+            &Source::new("fastly.toml", FASTLY),
+        )
+        .expect("a valid table generates");
+        fs::write(crate_dir.join(format!("src/set{sets}.rs")), code).unwrap();
+        writeln!(
+            modules,
+            "#[allow(dead_code, clippy::all)] mod set{sets} {{ include!(\"set{sets}.rs\"); }}"
+        )
+        .unwrap();
+        for _ in 0..PATHS_PER_SET {
+            let method = rng.pick(&METHODS);
+            let path = random_path(&mut rng, &table);
+            writeln!(cases, "    (set{sets}::lookup, {method:?}, {path:?}),").unwrap();
+            expectations.push(format!(
+                "{sets} {method} {path} -> {}",
+                expected(&table, method, &path)
+            ));
+        }
+        sets += 1;
+    }
+    let main = format!(
+        "{modules}\nuse fanout_router_core::route::{{Match, PatternKind}};\n\
+         type Lookup = for<'p> fn(&str, &'p str) -> Option<Match<'p>>;\n\
+         const CASES: &[(Lookup, &str, &str)] = &[\n{cases}];\n\
+         fn main() {{\n\
+             for (i, (lookup, method, path)) in CASES.iter().enumerate() {{\n\
+                 let set = i / {PATHS_PER_SET};\n\
+                 let found = match lookup(method, path) {{\n\
+                     None => \"none\".to_owned(),\n\
+                     Some(m) => {{\n\
+                         let kind = match m.route.kind {{ PatternKind::Exact => \"path\", PatternKind::Prefix => \"prefix\" }};\n\
+                         let captures: Vec<&str> = (0..m.route.params.len()).map(|i| m.captures.get(i)).collect();\n\
+                         format!(\"{{kind}} line {{}} [{{}}]\", m.route.line, captures.join(\"|\"))\n\
+                     }}\n\
+                 }};\n\
+                 println!(\"{{set}} {{method}} {{path}} -> {{found}}\");\n\
+             }}\n\
+         }}\n"
+    );
+    fs::write(crate_dir.join("src/main.rs"), main).unwrap();
+    let core = workspace_root().join("core");
+    fs::write(
+        crate_dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"agreement\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             [dependencies]\nfanout-router-core = {{ path = {:?} }}\n[workspace]\n",
+            core.canonicalize().unwrap()
+        ),
+    )
+    .unwrap();
+    fs::copy(
+        workspace_root().join("Cargo.lock"),
+        crate_dir.join("Cargo.lock"),
+    )
+    .unwrap();
+    let output = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["run", "--quiet", "--offline", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the generated lookups did not build or run:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let actual = String::from_utf8(output.stdout).unwrap();
+    let actual: Vec<&str> = actual.lines().collect();
+    assert_eq!(actual.len(), expectations.len());
+    let mismatches: Vec<String> = expectations
+        .iter()
+        .zip(&actual)
+        .filter(|(want, got)| want != got)
+        .map(|(want, got)| format!("reference: {want}\ngenerated: {got}"))
+        .collect();
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} lookups disagree (route sets in {}):\n{}",
+        mismatches.len(),
+        expectations.len(),
+        crate_dir.display(),
+        mismatches[..mismatches.len().min(10)].join("\n")
+    );
+}
