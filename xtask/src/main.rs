@@ -1,6 +1,8 @@
 //! `cargo xtask <command>`: the project's developer commands.
 
 mod codegen;
+mod serve;
+mod test;
 
 use std::process::ExitCode;
 
@@ -15,8 +17,10 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
+        ["serve", flags @ ..] => serve::run(flags),
+        ["test"] => test::run(),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{USAGE}\n{}\n{}", serve::USAGE, test::USAGE);
             return ExitCode::from(2);
         }
     };

@@ -1,0 +1,90 @@
+//! The stacks the tests run against: the app built once from `e2e/routes.toml`, started on
+//! free ports on first use, and stopped when the `Fixture` is dropped after the run.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use fanout_router_stack::{Origin, Ports, Stack, StackConfig, app_build, paths, setup};
+
+#[derive(Default)]
+pub struct Fixture {
+    app: OnceLock<Result<App, String>>,
+    with_origin: OnceLock<Result<Stack, String>>,
+    origin_down: OnceLock<Result<Stack, String>>,
+}
+
+#[derive(Clone)]
+struct App {
+    wasm: PathBuf,
+    viceroy: PathBuf,
+}
+
+/// Where a test reaches the stack.
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    pub app: String,
+    pub publish: String,
+}
+
+impl Endpoints {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.app)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        self.url(path).replacen("http://", "ws://", 1)
+    }
+}
+
+impl Fixture {
+    /// The stack with the demo origin (`Origin::Demo`) or with nothing on the origin's port
+    /// (`Origin::Down`), started by the first test that asks. Panics, failing that test,
+    /// when it cannot start.
+    pub fn endpoints(&self, origin: Origin) -> Endpoints {
+        let cell = match origin {
+            Origin::Demo => &self.with_origin,
+            Origin::Down => &self.origin_down,
+        };
+        let stack = cell.get_or_init(|| self.start(origin));
+        let stack = stack.as_ref().unwrap_or_else(|error| panic!("{error}"));
+        Endpoints {
+            app: stack.app_url(),
+            publish: stack.publish_url(),
+        }
+    }
+
+    fn start(&self, origin: Origin) -> Result<Stack, String> {
+        let App { wasm, viceroy } = self.app.get_or_init(build_app).clone()?;
+        let name = match origin {
+            Origin::Demo => "e2e",
+            Origin::Down => "e2e-origin-down",
+        };
+        Stack::start(&StackConfig {
+            wasm,
+            viceroy,
+            ports: Ports::free().map_err(|error| format!("no free ports: {error}"))?,
+            origin,
+            run_dir: paths::run_dir(name),
+        })
+    }
+
+    /// Processes of the stacks that died while the tests ran, with the end of their logs.
+    pub fn deaths(&mut self) -> Vec<String> {
+        [&mut self.with_origin, &mut self.origin_down]
+            .into_iter()
+            .filter_map(|cell| cell.get_mut()?.as_mut().ok()?.check().err())
+            .collect()
+    }
+}
+
+fn build_app() -> Result<App, String> {
+    setup::wasm_target()?;
+    setup::pushpin()?;
+    let viceroy = setup::viceroy()?;
+    println!("e2e: building the app from e2e/routes.toml into target/e2e");
+    let wasm = app_build::build(
+        Some("e2e/routes.toml"),
+        &paths::repo_root().join("target/e2e"),
+    )?;
+    Ok(App { wasm, viceroy })
+}

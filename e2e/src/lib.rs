@@ -1,0 +1,13 @@
+//! Helpers of the end-to-end tests in `tests/e2e.rs`: the stacks they run against, and
+//! real clients (streaming HTTP, SSE, WebSocket) plus publishing through Pushpin's real
+//! `/publish/` endpoint.
+
+pub mod body_reader;
+pub mod fixture;
+pub mod publish;
+pub mod sse;
+pub mod websocket;
+
+pub use body_reader::BodyReader;
+pub use fixture::{Endpoints, Fixture};
+pub use publish::Publisher;

@@ -1,0 +1,369 @@
+//! End-to-end tests: real clients against the app in Viceroy behind Pushpin, publishing
+//! through Pushpin's `/publish/`. A custom harness (libtest-mimic) so that the stacks are
+//! started once, shared by the tests, and stopped after the last one, pass or fail.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use e2e::publish::{http_response, http_stream, ws_message};
+use e2e::websocket::{connect, next_message, until_text};
+use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
+use fanout_router_stack::{Origin, signals};
+use futures_util::SinkExt;
+use libtest_mimic::{Arguments, Trial};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// The content type of the app's own plain-text answers.
+const APP_TEXT: &str = "text/plain; charset=utf-8";
+
+/// Every test finishes within this, or fails.
+const TEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A `trial` for each test function, named after it.
+macro_rules! trials {
+    ($fixture:expr, $origin:expr, [$($test:ident),* $(,)?]) => {
+        [$(trial($fixture, $origin, stringify!($test), $test)),*]
+    };
+}
+
+fn main() -> ExitCode {
+    let arguments = Arguments::from_args();
+    signals::stop_children_on_signal();
+    let fixture = Arc::new(Fixture::default());
+    let mut trials = Vec::from(trials!(
+        &fixture,
+        Origin::Demo,
+        [
+            stream_endpoint_receives_a_publish,
+            sse_endpoint_receives_a_publish_as_an_event,
+            long_poll_answers_with_a_published_message,
+            long_poll_times_out_after_its_timeout,
+            websocket_echoes_receives_publishes_and_closes,
+            websocket_client_cannot_subscribe_itself_with_a_control_message,
+            fanout_route_carries_push_driven_by_the_origin,
+            direct_route_bypasses_fanout,
+            method_split_sends_reads_through_fanout_and_writes_direct,
+            room_route_receives_only_its_own_room,
+            unmatched_path_is_a_404,
+        ]
+    ));
+    trials.extend(trials!(
+        &fixture,
+        Origin::Down,
+        [
+            origin_down_direct_route_is_a_502_from_the_app,
+            origin_down_fanout_route_is_a_502_from_pushpin,
+        ]
+    ));
+    let conclusion = libtest_mimic::run(&arguments, trials);
+    let Ok(mut fixture) = Arc::try_unwrap(fixture) else {
+        unreachable!("every test has finished and dropped its handle")
+    };
+    let deaths = fixture.deaths();
+    for death in &deaths {
+        eprintln!("a process of the stack died during the tests: {death}");
+    }
+    drop(fixture); // stops the stacks
+    if deaths.is_empty() {
+        conclusion.exit_code()
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// A test that runs on its own single-threaded runtime against the stack it names.
+fn trial<F: Future<Output = ()> + 'static>(
+    fixture: &Arc<Fixture>,
+    origin: Origin,
+    name: &'static str,
+    test: fn(Endpoints) -> F,
+) -> Trial {
+    let fixture = fixture.clone();
+    Trial::test(name, move || {
+        let endpoints = fixture.endpoints(origin);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime
+            // The timer must be made inside the runtime.
+            .block_on(async { tokio::time::timeout(TEST_TIMEOUT, test(endpoints)).await })
+            .map_err(|_| format!("{name} did not finish within {TEST_TIMEOUT:?}").into())
+    })
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("an HTTP client")
+}
+
+async fn get(url: &str) -> reqwest::Response {
+    client()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("GET {url}: {error}"))
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap_or("(not UTF-8)"))
+        .unwrap_or("(none)")
+}
+
+/// Asserts status, content type and whole body of a plain answer.
+async fn assert_answer(response: reqwest::Response, status: u16, content_type: &str, body: &str) {
+    assert_eq!(response.status(), status);
+    assert_eq!(header(&response, "content-type"), content_type);
+    assert_eq!(response.text().await.expect("a body"), body);
+}
+
+// The default test endpoints, all on channel `test`.
+
+async fn stream_endpoint_receives_a_publish(stack: Endpoints) {
+    let response = get(&stack.url("/test/stream")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/plain");
+    let mut stream = BodyReader::new(response);
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let message = "stream says hello\n";
+    publisher
+        .publish_until("test", http_stream(message), stream.until_contains(message))
+        .await;
+}
+
+async fn sse_endpoint_receives_a_publish_as_an_event(stack: Endpoints) {
+    let response = get(&stack.url("/test/sse")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/event-stream");
+    let mut events = BodyReader::new(response);
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let event = "event: news\ndata: sse says hello\n\n";
+    publisher
+        .publish_until("test", http_stream(event), events.until_contains(event))
+        .await;
+    let news: Vec<_> = sse::events(&events.text)
+        .into_iter()
+        .filter(|event| event.event == "news")
+        .collect();
+    assert_eq!(news[0].data, "sse says hello");
+}
+
+/// The two long-poll tests take turns: a message published for one would answer the other.
+static LONG_POLL_ON_TEST: Mutex<()> = Mutex::const_new(());
+
+async fn long_poll_answers_with_a_published_message(stack: Endpoints) {
+    let _turn = LONG_POLL_ON_TEST.lock().await;
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let response = publisher
+        .publish_until(
+            "test",
+            http_response("long-poll says hello\n"),
+            get(&stack.url("/test/long-poll")),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "long-poll says hello\n");
+}
+
+async fn long_poll_times_out_after_its_timeout(stack: Endpoints) {
+    let _turn = LONG_POLL_ON_TEST.lock().await;
+    let started = Instant::now();
+    let response = get(&stack.url("/test/long-poll")).await;
+    let waited = started.elapsed();
+    // e2e/routes.toml sets `timeout = 5`; no on_timeout, so the default answer.
+    assert!(
+        (Duration::from_secs(4)..Duration::from_secs(15)).contains(&waited),
+        "answered after {waited:?}"
+    );
+    assert_answer(response, 200, "text/plain", "").await;
+}
+
+async fn websocket_echoes_receives_publishes_and_closes(stack: Endpoints) {
+    let mut socket = connect(&stack.ws_url("/test/websocket")).await;
+    socket.send(Message::text("echo me")).await.unwrap();
+    assert_eq!(next_message(&mut socket).await, Message::text("echo me"));
+    socket
+        .send(Message::binary(&b"\x00\x01binary"[..]))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_message(&mut socket).await,
+        Message::binary(&b"\x00\x01binary"[..])
+    );
+
+    let publisher = Publisher::new(&client(), &stack.publish);
+    publisher
+        .publish_until(
+            "test",
+            ws_message("websocket says hello"),
+            until_text(&mut socket, "websocket says hello"),
+        )
+        .await;
+
+    socket
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "bye".into(),
+        })))
+        .await
+        .unwrap();
+    loop {
+        match next_message(&mut socket).await {
+            Message::Close(frame) => {
+                let code = frame.map(|frame| frame.code);
+                assert_eq!(code, Some(CloseCode::Normal));
+                break;
+            }
+            // Publishes of other tests may still be on their way.
+            Message::Text(_) => {}
+            other => panic!("expected the close handshake, got {other:?}"),
+        }
+    }
+}
+
+async fn websocket_client_cannot_subscribe_itself_with_a_control_message(stack: Endpoints) {
+    let mut socket = connect(&stack.ws_url("/test/websocket")).await;
+    let control = r#"c:{"type":"subscribe","channel":"other"}"#;
+    socket.send(Message::text(control)).await.unwrap();
+    // Echoed back as a plain message, which shows the app saw it and did not obey it.
+    until_text(&mut socket, control).await;
+
+    // Were the client subscribed to `other`, this would arrive before the marker that
+    // follows it on `test`.
+    let publisher = Publisher::new(&client(), &stack.publish);
+    publisher.publish("other", ws_message("for other")).await;
+    let before_marker = publisher
+        .publish_until(
+            "test",
+            ws_message("marker"),
+            until_text(&mut socket, "marker"),
+        )
+        .await;
+    assert!(
+        !before_marker.contains(&Message::text("for other")),
+        "received a message published to `other`: {before_marker:?}"
+    );
+}
+
+// Routes to the origin.
+
+async fn fanout_route_carries_push_driven_by_the_origin(stack: Endpoints) {
+    let response = get(&stack.url("/stream/origin-news")).await;
+    assert_eq!(response.status(), 200);
+    let mut stream = BodyReader::new(response);
+    stream
+        .until_contains("stream open on channel origin-news\n")
+        .await;
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let message = "the origin's channel says hello\n";
+    publisher
+        .publish_until(
+            "origin-news",
+            http_stream(message),
+            stream.until_contains(message),
+        )
+        .await;
+}
+
+async fn direct_route_bypasses_fanout(stack: Endpoints) {
+    let response = get(&stack.url("/direct/page")).await;
+    assert_answer(
+        response,
+        200,
+        "text/plain",
+        "fanout-router demo origin\nmethod: GET\npath: /direct/page\ngrip-sig: absent\n",
+    )
+    .await;
+}
+
+async fn method_split_sends_reads_through_fanout_and_writes_direct(stack: Endpoints) {
+    let read = get(&stack.url("/split")).await;
+    assert_answer(
+        read,
+        200,
+        "text/plain",
+        "fanout-router demo origin\nmethod: GET\npath: /split\ngrip-sig: present\n",
+    )
+    .await;
+    let write = client()
+        .post(stack.url("/split"))
+        .body("a write")
+        .send()
+        .await
+        .expect("POST /split");
+    assert_answer(
+        write,
+        200,
+        "text/plain",
+        "fanout-router demo origin\nmethod: POST\npath: /split\ngrip-sig: absent\n",
+    )
+    .await;
+}
+
+async fn room_route_receives_only_its_own_room(stack: Endpoints) {
+    let mut room_a = BodyReader::new(get(&stack.url("/rooms/a/events")).await);
+    let mut room_b = BodyReader::new(get(&stack.url("/rooms/b/events")).await);
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let deliver = async |room: &str, reader: &mut BodyReader, event: &str| {
+        let channel = format!("room-{room}");
+        publisher
+            .publish_until(&channel, http_stream(event), reader.until_contains(event))
+            .await;
+    };
+    // Once room a has its first event it is subscribed; room b's event comes next, and room
+    // a's second event, delivered after it, shows that room b's did not reach room a.
+    deliver("a", &mut room_a, "data: first for a\n\n").await;
+    deliver("b", &mut room_b, "data: for b\n\n").await;
+    deliver("a", &mut room_a, "data: second for a\n\n").await;
+    assert!(
+        !room_a.text.contains("for b"),
+        "room a got {:?}",
+        room_a.text
+    );
+    assert!(
+        !room_b.text.contains("for a"),
+        "room b got {:?}",
+        room_b.text
+    );
+}
+
+async fn unmatched_path_is_a_404(stack: Endpoints) {
+    let response = get(&stack.url("/nothing/here")).await;
+    assert_answer(response, 404, APP_TEXT, "no route matches this request\n").await;
+}
+
+// With nothing listening on the origin's port.
+
+async fn origin_down_direct_route_is_a_502_from_the_app(stack: Endpoints) {
+    let response = get(&stack.url("/direct/page")).await;
+    assert_answer(
+        response,
+        502,
+        APP_TEXT,
+        // Viceroy reports a refused connection as a generic error.
+        "backend `origin` is unreachable: Internal error (status=Some(FastlyStatus::ERROR))\n",
+    )
+    .await;
+}
+
+async fn origin_down_fanout_route_is_a_502_from_pushpin(stack: Endpoints) {
+    let response = get(&stack.url("/stream/anything")).await;
+    assert_answer(
+        response,
+        502,
+        "text/plain",
+        "Error while proxying to origin.\n",
+    )
+    .await;
+}

@@ -1,0 +1,138 @@
+//! The whole local stack: Pushpin as Fanout, the demo origin as backend `origin`, and
+//! Viceroy serving the app with handoff to that Pushpin. Dropping a `Stack` stops all of it.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::demo_origin::DemoOrigin;
+use crate::manifest::Manifest;
+use crate::paths::repo_root;
+use crate::ports::Ports;
+use crate::pushpin_config;
+use crate::supervisor::{Supervisor, listening, log_has_line_ending};
+
+pub struct StackConfig {
+    /// The app, as built by `app_build::build`.
+    pub wasm: PathBuf,
+    pub viceroy: PathBuf,
+    pub ports: Ports,
+    pub origin: Origin,
+    /// Configuration, logs and run files; emptied first. Keep it under `target/`.
+    pub run_dir: PathBuf,
+}
+
+/// What listens on the `origin` backend's port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Demo,
+    /// Nothing: for seeing what clients get when the origin is down.
+    Down,
+}
+
+pub struct Stack {
+    // Field order is drop order: the processes stop before the origin does.
+    supervisor: Supervisor,
+    _demo_origin: Option<DemoOrigin>,
+    pub ports: Ports,
+    pub run_dir: PathBuf,
+}
+
+impl Stack {
+    pub fn start(config: &StackConfig) -> Result<Stack, String> {
+        let StackConfig {
+            wasm,
+            viceroy,
+            ports,
+            origin,
+            run_dir,
+        } = config;
+        let mut all_ports = vec![ports.app, ports.origin, ports.proxy, ports.publish];
+        all_ports.extend(ports.zmq);
+        if let Some(busy) = all_ports.into_iter().find(|&port| listening(port)) {
+            return Err(format!(
+                "port {busy} on 127.0.0.1 is in use (is another stack running?): choose other ports"
+            ));
+        }
+        let _ = fs::remove_dir_all(run_dir);
+        fs::create_dir_all(run_dir)
+            .map_err(|error| format!("creating {}: {error}", run_dir.display()))?;
+
+        // Viceroy reads backend addresses from the manifest, and `self` must be Viceroy.
+        let mut manifest = Manifest::read(&repo_root().join("fastly.toml"))?;
+        manifest.point_backend_at("self", ports.app)?;
+        manifest.point_backend_at("origin", ports.origin)?;
+        let manifest_path = run_dir.join("fastly.toml");
+        manifest.write(&manifest_path)?;
+        let pushpin_conf = pushpin_config::write(
+            &run_dir.join("pushpin"),
+            pushpin_config::installed_version()?,
+            ports,
+            &manifest.local_backends()?,
+        )?;
+
+        let demo_origin = match origin {
+            Origin::Demo => Some(DemoOrigin::start(ports.origin).map_err(|error| {
+                format!(
+                    "demo origin cannot listen on 127.0.0.1:{}: {error}",
+                    ports.origin
+                )
+            })?),
+            Origin::Down => None,
+        };
+
+        let mut supervisor = Supervisor::default();
+        let pushpin_log = run_dir.join("pushpin.log");
+        supervisor.start(
+            "pushpin",
+            Command::new("pushpin")
+                .arg("--merge-output")
+                .arg("--config")
+                .arg(&pushpin_conf),
+            &pushpin_log,
+            Duration::from_secs(30),
+            || {
+                log_has_line_ending(&pushpin_log, " started")
+                    && listening(ports.proxy)
+                    && listening(ports.publish)
+            },
+        )?;
+        supervisor.start(
+            "viceroy",
+            Command::new(viceroy)
+                .arg("serve")
+                .arg("--addr")
+                .arg(format!("127.0.0.1:{}", ports.app))
+                .arg("--local-pushpin-proxy-port")
+                .arg(ports.proxy.to_string())
+                .arg("-C")
+                .arg(&manifest_path)
+                .arg(wasm),
+            &run_dir.join("viceroy.log"),
+            Duration::from_secs(60),
+            || listening(ports.app),
+        )?;
+        Ok(Stack {
+            supervisor,
+            _demo_origin: demo_origin,
+            ports: *ports,
+            run_dir: run_dir.clone(),
+        })
+    }
+
+    /// Where clients reach the app.
+    pub fn app_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.ports.app)
+    }
+
+    /// Pushpin's publish endpoint (the trailing slash is required).
+    pub fn publish_url(&self) -> String {
+        format!("http://127.0.0.1:{}/publish/", self.ports.publish)
+    }
+
+    /// Fails, naming the process and showing its log, when a process of the stack has died.
+    pub fn check(&mut self) -> Result<(), String> {
+        self.supervisor.check()
+    }
+}

@@ -1,0 +1,158 @@
+//! `cargo xtask test`: every test of the project, in order, stopping at the first failing
+//! step and naming it. `.ci/run` runs this.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use fanout_router_stack::command::{cargo, run as run_command};
+use fanout_router_stack::{app_build, paths, setup};
+
+pub const USAGE: &str =
+    "  test                run every test: set-up, fmt, clippy, codegen --check, native tests,
+                      the wasm build, wasm tests under Viceroy, end-to-end tests, and
+                      fastly compute build + validate";
+
+/// The tools that later steps need, found or installed by the set-up step.
+struct Tools {
+    viceroy: PathBuf,
+    fastly: PathBuf,
+}
+
+pub fn run() -> Result<(), String> {
+    let started = Instant::now();
+    let tools = step("set-up", set_up)?;
+    step("rustfmt", || cargo_in_repo(&["fmt", "--all", "--check"]))?;
+    step("clippy", || {
+        cargo_in_repo(&[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "fanout-router",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+        cargo_in_repo(&[
+            "clippy",
+            "-p",
+            "fanout-router",
+            "--target",
+            "wasm32-wasip1",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    step("generated code is fresh", || {
+        cargo_in_repo(&["xtask", "codegen", "--check"])
+    })?;
+    step("native tests", || {
+        cargo_in_repo(&[
+            "test",
+            "--workspace",
+            "--exclude",
+            "fanout-router",
+            "--exclude",
+            "e2e",
+        ])
+    })?;
+    step("release wasm build", || {
+        app_build::build(None, &paths::repo_root().join("target")).map(drop)
+    })?;
+    step("wasm tests under Viceroy", || {
+        // Fastly's documented way: Viceroy as the wasm runner, nextest since a wasm panic
+        // cannot be caught inside the test binary.
+        let runner = format!("{} run -C fastly.toml --", tools.viceroy.display());
+        run_command(
+            cargo_command(&[
+                "nextest",
+                "run",
+                "-p",
+                "fanout-router",
+                "--target",
+                "wasm32-wasip1",
+            ])
+            .env("CARGO_TARGET_WASM32_WASIP1_RUNNER", runner),
+        )
+    })?;
+    step("end-to-end tests", || cargo_in_repo(&["test", "-p", "e2e"]))?;
+    step("fastly compute build and validate", || {
+        fastly_cli(
+            &tools,
+            &[
+                "compute",
+                "build",
+                "--non-interactive",
+                "--metadata-disable",
+            ],
+        )?;
+        fastly_cli(
+            &tools,
+            &[
+                "compute",
+                "validate",
+                "--non-interactive",
+                "-p",
+                "pkg/fanout-router.tar.gz",
+            ],
+        )
+    })?;
+    println!("\nall steps passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn step<T>(name: &str, action: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    let result = action().map_err(|error| format!("step `{name}` failed: {error}"))?;
+    println!("==> {name}: ok in {:.1?}", started.elapsed());
+    Ok(result)
+}
+
+fn set_up() -> Result<Tools, String> {
+    setup::wasm_target()?;
+    setup::pushpin()?;
+    Ok(Tools {
+        viceroy: setup::viceroy()?,
+        fastly: setup::fastly_cli()?,
+    })
+}
+
+/// Cargo in the repository root, building the default routes.toml whatever the environment.
+fn cargo_command(args: &[&str]) -> Command {
+    let mut command = Command::new(cargo());
+    command
+        .args(args)
+        .current_dir(paths::repo_root())
+        .env_remove("FANOUT_ROUTER_ROUTES");
+    command
+}
+
+fn cargo_in_repo(args: &[&str]) -> Result<(), String> {
+    run_command(&mut cargo_command(args))
+}
+
+/// The Fastly CLI, given our Viceroy so that it downloads nothing.
+fn fastly_cli(tools: &Tools, args: &[&str]) -> Result<(), String> {
+    run_command(
+        Command::new(&tools.fastly)
+            .args(args)
+            .current_dir(paths::repo_root())
+            .env("FASTLY_VICEROY_USE_PATH", "1")
+            .env(
+                "PATH",
+                path_with(tools.viceroy.parent().unwrap_or(Path::new("."))),
+            ),
+    )
+}
+
+/// `$PATH` with `dir` first.
+fn path_with(dir: &Path) -> OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(std::env::split_paths(&rest));
+    std::env::join_paths(dirs).unwrap_or(rest)
+}
