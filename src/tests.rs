@@ -164,3 +164,29 @@ fn forwarded_headers_name_the_client_and_scheme() {
     set_forwarded_headers(&mut req);
     assert_eq!(req.get_header_str("X-Forwarded-Proto"), Some("http"));
 }
+
+/// The path policy starts with what the platform hands the app: `get_path()` resolves dot
+/// segments (also percent-encoded ones), keeps `//`, a trailing slash, case and every other
+/// percent-escape, and percent-encodes bytes that are not UTF-8. Routes match that path
+/// byte for byte.
+#[test]
+fn paths_reach_the_lookup_normalised_only_by_the_url_parser() {
+    let cases = [
+        ("/test/stream", "/test/stream"),
+        ("/test//stream", "/test//stream"),
+        ("/test/stream/", "/test/stream/"),
+        ("/Test/Stream", "/Test/Stream"),
+        ("/test/x/../stream", "/test/stream"),
+        ("/test/./stream", "/test/stream"),
+        ("/test/%2e%2E/test/stream", "/test/stream"),
+        ("/rooms/a%2Fb", "/rooms/a%2Fb"),
+        ("/rooms/a%2fb", "/rooms/a%2fb"),
+        ("/rooms/%FF%FE", "/rooms/%FF%FE"),
+        ("/rooms/caf\u{e9}", "/rooms/caf%C3%A9"),
+        ("/rooms/a?x=1#f", "/rooms/a"),
+    ];
+    for (raw, path) in cases {
+        let req = Request::get(format!("http://127.0.0.1{raw}"));
+        assert_eq!(req.get_path(), path, "{raw}");
+    }
+}

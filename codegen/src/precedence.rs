@@ -74,3 +74,46 @@ pub fn reference_lookup(table: &Table, method: Methods, path: &str) -> Option<us
         .min_by_key(|(_, route)| key(route))
         .map(|(index, _)| index)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern;
+
+    fn pattern(text: &str, kind: PatternKind) -> Pattern {
+        pattern::parse(text, kind).unwrap()
+    }
+
+    /// The documented path policy, on the path the platform hands the app.
+    #[test]
+    fn path_policy() {
+        let exact = pattern("/rooms/{room}", PatternKind::Exact);
+        let prefix = pattern("/api", PatternKind::Prefix);
+        let cases = [
+            (&exact, "/rooms/lobby", true),
+            // An exact route does not match a trailing slash; a prefix route does.
+            (&exact, "/rooms/lobby/", false),
+            (&prefix, "/api/", true),
+            (&prefix, "/api", true),
+            (&prefix, "/api/v1/x", true),
+            // Prefixes respect segment boundaries.
+            (&prefix, "/apix", false),
+            // An empty segment never fills a parameter, and `//` is not `/`.
+            (&exact, "/rooms//", false),
+            (&exact, "//rooms/lobby", false),
+            (&prefix, "//api", false),
+            // Case-sensitive, and escapes are not decoded: `%2F` stays inside one segment.
+            (&prefix, "/API", false),
+            (&exact, "/rooms/a%2Fb", true),
+            (&prefix, "/%61pi", false),
+        ];
+        for (pattern, path, expected) in cases {
+            assert_eq!(
+                matches(pattern, path),
+                expected,
+                "{} vs {path}",
+                pattern.text
+            );
+        }
+    }
+}
