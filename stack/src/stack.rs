@@ -11,7 +11,7 @@ use crate::manifest::Manifest;
 use crate::paths::repo_root;
 use crate::ports::Ports;
 use crate::pushpin_config;
-use crate::supervisor::{Supervisor, listening, log_has_line_ending};
+use crate::supervisor::{Supervisor, listening, log_has_line};
 
 pub struct StackConfig {
     /// The app, as built by `app_build::build`.
@@ -93,8 +93,11 @@ impl Stack {
             &pushpin_log,
             Duration::from_secs(30),
             || {
-                log_has_line_ending(&pushpin_log, " started")
-                    && listening(ports.proxy)
+                // The runner's own `[INFO] <date> <time> started`, not a service's
+                // `... [handler] started`.
+                log_has_line(&pushpin_log, |line| {
+                    line.split_whitespace().skip(3).eq(["started"])
+                }) && listening(ports.proxy)
                     && listening(ports.publish)
             },
         )?;

@@ -1,7 +1,8 @@
-//! Runs the stack's long-lived processes. Each child gets its own process group, so that
-//! stopping it also stops what it started (Pushpin runs four services) and so that a Ctrl-C
-//! in the terminal reaches only us: we stop the children in order. A child that dies is
-//! reported with the end of its log.
+//! Runs the stack's long-lived processes. Each child gets its own process group, so that a
+//! Ctrl-C in the terminal reaches only us and we stop the children in order. What a child
+//! starts is recorded once it is ready and stopped with it: Pushpin's runner puts each of its
+//! four services in a group of its own, and they would outlive a runner that crashed. A
+//! child that dies is reported with the end of its log.
 
 use std::fs::{self, File};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
@@ -19,8 +20,15 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(50);
 const LOG_TAIL_LINES: usize = 20;
 
-/// Process groups of every running child in this process, for `stop_every_child`.
-static RUNNING_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// Every running child of this process, for `stop_every_child`.
+static RUNNING: Mutex<Vec<ProcessTree>> = Mutex::new(Vec::new());
+
+/// A child (the leader of its own process group) and the processes it started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ProcessTree {
+    leader: i32,
+    descendants: Vec<i32>,
+}
 
 #[derive(Default)]
 pub struct Supervisor {
@@ -30,6 +38,7 @@ pub struct Supervisor {
 struct Supervised {
     name: String,
     child: Child,
+    tree: ProcessTree,
     log: PathBuf,
 }
 
@@ -55,10 +64,15 @@ impl Supervisor {
             .stderr(errors)
             .spawn()
             .map_err(|error| format!("could not start {name} ({}): {error}", describe(command)))?;
-        RUNNING_GROUPS.lock().unwrap().push(child.id() as i32);
+        let tree = ProcessTree {
+            leader: child.id() as i32,
+            descendants: Vec::new(),
+        };
+        RUNNING.lock().unwrap().push(tree.clone());
         let mut supervised = Supervised {
             name: name.to_string(),
             child,
+            tree,
             log: log.to_path_buf(),
         };
         let deadline = Instant::now() + timeout;
@@ -68,6 +82,7 @@ impl Supervisor {
                 return Err(death);
             }
             if ready() {
+                supervised.record_descendants();
                 self.children.push(supervised);
                 return Ok(());
             }
@@ -114,25 +129,35 @@ impl Supervised {
         ))
     }
 
+    fn record_descendants(&mut self) {
+        let mut running = RUNNING.lock().unwrap();
+        let Some(entry) = running.iter_mut().find(|tree| **tree == self.tree) else {
+            return; // already being stopped by a signal
+        };
+        self.tree.descendants = descendants_of(self.tree.leader);
+        *entry = self.tree.clone();
+    }
+
     fn stop(&mut self) {
-        let group = self.child.id() as i32;
-        RUNNING_GROUPS
+        RUNNING
             .lock()
             .unwrap()
-            .retain(|&running| running != group);
-        stop_group(group);
+            .retain(|tree| tree.leader != self.tree.leader);
+        stop_tree(&self.tree);
     }
 }
 
 /// Stops every child this process started; for signal handlers, where no `Drop` runs.
 pub fn stop_every_child() {
-    let groups = std::mem::take(&mut *RUNNING_GROUPS.lock().unwrap());
-    groups.into_iter().rev().for_each(stop_group);
+    let trees = std::mem::take(&mut *RUNNING.lock().unwrap());
+    trees.iter().rev().for_each(stop_tree);
 }
 
-/// SIGTERM to the group, SIGKILL to whatever is left after the grace period, and the
-/// group's leader reaped so that it leaves no zombie.
-fn stop_group(group: i32) {
+/// SIGTERM to the leader's group, then, once the leader has exited or the grace period is
+/// over, SIGKILL to the group and to every recorded descendant still there; the leader is
+/// reaped so that it leaves no zombie.
+fn stop_tree(tree: &ProcessTree) {
+    let group = tree.leader;
     let signal_group = |signal| {
         // SAFETY: kill has no memory-safety preconditions; a group that is gone gives ESRCH.
         unsafe { libc::kill(-group, signal) };
@@ -151,10 +176,48 @@ fn stop_group(group: i32) {
     }
     // Also catches services that outlived their leader.
     signal_group(libc::SIGKILL);
+    for &descendant in &tree.descendants {
+        // SAFETY: as above.
+        unsafe { libc::kill(descendant, libc::SIGKILL) };
+    }
     if !exited {
         // SAFETY: as above, blocking now that the leader has been killed.
         unsafe { libc::waitpid(group, std::ptr::null_mut(), 0) };
     }
+}
+
+/// The processes below `root` in the process tree, read from /proc.
+fn descendants_of(root: i32) -> Vec<i32> {
+    let parents: Vec<(i32, i32)> = fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (command) state ppid ...`; the command may hold spaces and parentheses.
+            let ppid = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut next = 0;
+    while let Some(&parent) = tree.get(next) {
+        tree.extend(
+            parents
+                .iter()
+                .filter(|&&(_, ppid)| ppid == parent)
+                .map(|&(pid, _)| pid),
+        );
+        next += 1;
+    }
+    tree.split_off(1)
 }
 
 /// The last lines of a child's log, for error messages.
@@ -165,14 +228,52 @@ pub fn log_tail(log: &Path) -> String {
     format!("last lines of {}:\n{}", log.display(), tail.join("\n"))
 }
 
-/// Whether a line of the log ends with `suffix` (Pushpin prints `... started` when ready).
-pub fn log_has_line_ending(log: &Path, suffix: &str) -> bool {
-    fs::read_to_string(log)
-        .is_ok_and(|text| text.lines().any(|line| line.trim_end().ends_with(suffix)))
+/// Whether any line of the log satisfies `wanted`.
+pub fn log_has_line(log: &Path, wanted: impl Fn(&str) -> bool) -> bool {
+    fs::read_to_string(log).is_ok_and(|text| text.lines().any(wanted))
 }
 
 /// Whether something accepts connections on 127.0.0.1:`port`.
 pub fn listening(port: u16) -> bool {
     let address = SocketAddrV4::new(Ipv4Addr::LOCALHOST, port);
     TcpStream::connect_timeout(&address.into(), Duration::from_millis(200)).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alive(pid: i32) -> bool {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // A zombie (`Z`) has exited and only waits for its parent to reap it.
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    }
+
+    #[test]
+    fn stops_descendants_that_left_the_group() {
+        let mut supervisor = Supervisor::default();
+        let log = std::env::temp_dir().join(format!("supervisor-test-{}.log", std::process::id()));
+        // `setsid` puts the sleep in a session and group of its own, as Pushpin does with its
+        // services; the shell prints the sleep's pid once it is running.
+        supervisor
+            .start(
+                "shell",
+                Command::new("sh").args(["-c", "setsid sleep 60 & echo $!; wait"]),
+                &log,
+                Duration::from_secs(5),
+                || descendants_of(RUNNING.lock().unwrap().last().unwrap().leader).len() == 1,
+            )
+            .unwrap();
+        let sleep_pid: i32 = fs::read_to_string(&log).unwrap().trim().parse().unwrap();
+        assert!(alive(sleep_pid));
+        drop(supervisor);
+        // SIGKILL takes effect when the process is next scheduled.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while alive(sleep_pid) && Instant::now() < deadline {
+            sleep(POLL);
+        }
+        assert!(!alive(sleep_pid));
+        let _ = fs::remove_file(log);
+    }
 }

@@ -80,15 +80,7 @@ pub fn run() -> Result<(), String> {
     })?;
     step("end-to-end tests", || cargo_in_repo(&["test", "-p", "e2e"]))?;
     step("fastly compute build and validate", || {
-        fastly_cli(
-            &tools,
-            &[
-                "compute",
-                "build",
-                "--non-interactive",
-                "--metadata-disable",
-            ],
-        )?;
+        fastly_cli(&tools, &["compute", "build", "--non-interactive"])?;
         fastly_cli(
             &tools,
             &[
