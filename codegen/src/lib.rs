@@ -45,11 +45,11 @@ pub fn compile(package_root: &Path, routes: &str, fastly: &str, out: &Path) -> b
             return false;
         }
     };
-    let generated = generate(
+    let sources = [
         &Source::new(routes, &routes_text),
         &Source::new(fastly, &fastly_text),
-    );
-    match generated {
+    ];
+    match generate(sources[0], sources[1]) {
         Ok(code) => match write_if_changed(out, &code) {
             Ok(()) => true,
             Err(e) => {
@@ -58,8 +58,13 @@ pub fn compile(package_root: &Path, routes: &str, fastly: &str, out: &Path) -> b
             }
         },
         Err(diagnostics) => {
-            for diagnostic in diagnostics {
-                for line in diagnostic.to_string().lines() {
+            // Cargo prints each `cargo::error=` line as an error of its own, so the
+            // rendered snippet goes out line by line, after a blank one between errors.
+            for (i, diagnostic) in diagnostics.iter().enumerate() {
+                if i > 0 {
+                    println!("cargo::error=");
+                }
+                for line in diagnostic.render_for_cargo(&sources).lines() {
                     println!("cargo::error={line}");
                 }
             }

@@ -127,6 +127,7 @@ fn report_overlaps(reporter: &mut Reporter, defs: &[(RouteDef, Range<usize>)]) {
             };
             reporter.conflict(
                 span,
+                "this route",
                 format!(
                     "this route matches the same requests as the route on line {}: same \
                      pattern and {methods}",
@@ -570,6 +571,7 @@ impl Checker<'_, '_> {
             if let Some(first) = names[..i].iter().find(|n| n.get_ref() == name.get_ref()) {
                 self.reporter.conflict(
                     &name.span(),
+                    "listed again here",
                     format!("channel {:?} is listed twice", name.get_ref()),
                     &first.span(),
                     "first listed here",

@@ -2,9 +2,9 @@
 //! `build.rs` compiles into the app, in step with routes.toml.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use fanout_router_codegen::Source;
+use fanout_router_codegen::{Diagnostic, Source};
 
 pub const GENERATED: &str = "generated/routes.rs";
 
@@ -14,21 +14,15 @@ pub enum Mode {
 }
 
 pub fn run(mode: Mode) -> Result<(), String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let read = |name: &str| {
-        fs::read_to_string(root.join(name)).map_err(|e| format!("cannot read {name}: {e}"))
-    };
     let routes = read("routes.toml")?;
     let fastly = read("fastly.toml")?;
-    let code = fanout_router_codegen::generate(
+    let sources = [
         &Source::new("routes.toml", &routes),
         &Source::new("fastly.toml", &fastly),
-    )
-    .map_err(|diagnostics| {
-        let all: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        all.join("\n")
-    })?;
-    let path = root.join(GENERATED);
+    ];
+    let code = fanout_router_codegen::generate(sources[0], sources[1])
+        .map_err(|diagnostics| report(&diagnostics, &sources))?;
+    let path = root().join(GENERATED);
     match mode {
         Mode::Write => write(&path, &code),
         Mode::Check => {
@@ -43,6 +37,25 @@ pub fn run(mode: Mode) -> Result<(), String> {
             }
         }
     }
+}
+
+/// The workspace root, which holds routes.toml and fastly.toml.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn read(name: &str) -> Result<String, String> {
+    fs::read_to_string(root().join(name)).map_err(|e| format!("cannot read {name}: {e}"))
+}
+
+/// Prints each error as the build would, and returns the closing line.
+pub fn report(diagnostics: &[Diagnostic], sources: &[&Source]) -> String {
+    for diagnostic in diagnostics {
+        eprintln!("{}\n", diagnostic.render(sources));
+    }
+    let count = diagnostics.len();
+    let errors = if count == 1 { "error" } else { "errors" };
+    format!("routes.toml: {count} {errors}, nothing generated")
 }
 
 fn write(path: &Path, code: &str) -> Result<(), String> {
