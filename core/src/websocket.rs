@@ -116,6 +116,11 @@ pub enum DecodeError {
         event: usize,
         name: &'static str,
     },
+    /// A TEXT or BINARY message within the limit whose echo, behind the `m:` prefix, is not.
+    EchoTooLarge {
+        event: usize,
+        name: &'static str,
+    },
 }
 
 impl std::fmt::Display for DecodeError {
@@ -156,6 +161,11 @@ impl std::fmt::Display for DecodeError {
             DecodeError::UnterminatedContent { event, name } => {
                 write!(f, "event {event}: {name} content is not followed by CRLF")
             }
+            DecodeError::EchoTooLarge { event, name } => write!(
+                f,
+                "event {event}: {name} content behind the `m:` prefix of its echo would be \
+                 longer than {MAX_MESSAGE_BYTES} bytes"
+            ),
         }
     }
 }
@@ -267,10 +277,19 @@ pub fn encode(out: &mut Vec<u8>, event: Event<'_>) {
 ///
 /// Client messages go back behind the `m:` prefix, so one that starts with `c:` is echoed
 /// as `m:c:...` and never read as a control message: only OPEN subscribes, and only to
-/// `channels`. The whole batch is decoded first, so a bad body gets no partial answer.
+/// `channels`. The whole batch is decoded first, so a bad body gets no partial answer; a
+/// message too long to echo behind the prefix refuses the batch too.
 pub fn echo(body: &[u8], channels: &[&str]) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
-    for event in decode(body)? {
+    for (index, event) in decode(body)?.into_iter().enumerate() {
+        if let Event::Text(message) | Event::Binary(message) = event
+            && message.len() + MESSAGE_PREFIX.len() > MAX_MESSAGE_BYTES
+        {
+            return Err(DecodeError::EchoTooLarge {
+                event: index + 1,
+                name: event.name(),
+            });
+        }
         match event {
             Event::Open => {
                 encode(&mut out, Event::Open);
@@ -515,6 +534,38 @@ mod tests {
                 name: "TEXT"
             })
         );
+    }
+
+    /// A message of the largest accepted size used to be echoed two bytes over the limit, in
+    /// an answer that `decode` refuses (caught by the fuzz target `websocket_decode`).
+    #[test]
+    fn a_message_too_long_to_echo_behind_the_prefix_is_refused() {
+        let largest_echoed = vec![b'a'; MAX_MESSAGE_BYTES - MESSAGE_PREFIX.len()];
+        let answer = echo(&encoded(&[Event::Text(&largest_echoed)]), &[]).unwrap();
+        assert_eq!(answer.len(), "TEXT 10000\r\n\r\n".len() + MAX_MESSAGE_BYTES);
+        assert!(decode(&answer).is_ok());
+
+        let too_long = vec![b'a'; MAX_MESSAGE_BYTES - MESSAGE_PREFIX.len() + 1];
+        for event in [Event::Text(&too_long), Event::Binary(&too_long)] {
+            let body = encoded(&[Event::Open, event]);
+            assert!(decode(&body).is_ok());
+            let error = echo(&body, &["c"]).unwrap_err();
+            assert_eq!(
+                error,
+                DecodeError::EchoTooLarge {
+                    event: 2,
+                    name: event.name()
+                }
+            );
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "event 2: {} content behind the `m:` prefix of its echo would be longer \
+                     than 65536 bytes",
+                    event.name()
+                )
+            );
+        }
     }
 
     #[test]
