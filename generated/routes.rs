@@ -27,7 +27,7 @@ static PATH_TEST_STREAM: Route = Route {
         initial_body: "",
     }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 9,
+    line: 10,
 };
 
 static PATH_TEST_SSE: Route = Route {
@@ -37,7 +37,7 @@ static PATH_TEST_SSE: Route = Route {
     params: &[],
     action: Action::Answer(Mode::Sse { keep_alive_secs: 20 }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 14,
+    line: 15,
 };
 
 static PATH_TEST_LONG_POLL: Route = Route {
@@ -54,7 +54,7 @@ static PATH_TEST_LONG_POLL: Route = Route {
         },
     }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 19,
+    line: 20,
 };
 
 static PATH_TEST_WEBSOCKET: Route = Route {
@@ -64,7 +64,7 @@ static PATH_TEST_WEBSOCKET: Route = Route {
     params: &[],
     action: Action::Answer(Mode::WsEcho),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 24,
+    line: 25,
 };
 
 static PREFIX_ROOT: Route = Route {
@@ -76,7 +76,7 @@ static PREFIX_ROOT: Route = Route {
         backend: "origin",
     },
     channels: &[],
-    line: 39,
+    line: 40,
 };
 
 /// The route that handles a request with this method and path, and the values its

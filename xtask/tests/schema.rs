@@ -1,0 +1,211 @@
+//! routes.schema.json, which editors use to complete and check routes.toml, agrees with the
+//! build: the default file, the e2e routes and every routes.toml example in README.md pass
+//! both, and files the build refuses for a reason a schema can express fail both.
+
+use fanout_router_codegen::{Source, table};
+use jsonschema::Validator;
+use serde_json::Value;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(format!("{ROOT}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn schema() -> Validator {
+    let schema: Value = serde_json::from_str(&read("routes.schema.json")).unwrap();
+    jsonschema::draft7::new(&schema).expect("routes.schema.json is a valid draft-07 schema")
+}
+
+/// The schema's complaints about `routes`, empty when it passes.
+fn schema_errors(schema: &Validator, routes: &str) -> Vec<String> {
+    let value: Value = toml::from_str(routes).expect("the example is TOML");
+    schema.iter_errors(&value).map(|e| e.to_string()).collect()
+}
+
+fn accepted_by_the_build(routes: &str) -> bool {
+    let fastly = read("fastly.toml");
+    table(
+        &Source::new("routes.toml", routes),
+        &Source::new("fastly.toml", &fastly),
+    )
+    .is_ok()
+}
+
+/// The ```toml blocks of README.md, less those that open with `# fastly.toml`.
+fn readme_examples() -> Vec<String> {
+    let readme = read("README.md");
+    let mut examples = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("\n```toml\n") {
+        let body = &rest[start + 9..];
+        let end = body.find("\n```").expect("every fence is closed");
+        if !body.starts_with("# fastly.toml") {
+            examples.push(body[..=end].to_owned());
+        }
+        rest = &body[end..];
+    }
+    examples
+}
+
+#[test]
+fn the_default_and_e2e_routes_pass() {
+    let schema = schema();
+    for name in ["routes.toml", "e2e/routes.toml"] {
+        let errors = schema_errors(&schema, &read(name));
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+}
+
+#[test]
+fn the_default_routes_toml_names_the_schema_on_its_first_line() {
+    let routes = read("routes.toml");
+    assert_eq!(routes.lines().next(), Some("#:schema ./routes.schema.json"));
+}
+
+#[test]
+fn every_readme_example_passes_the_schema_and_the_build() {
+    let schema = schema();
+    let examples = readme_examples();
+    assert!(
+        examples.len() >= 10,
+        "found only {} examples",
+        examples.len()
+    );
+    for example in examples {
+        let errors = schema_errors(&schema, &example);
+        assert!(errors.is_empty(), "{example}\n{errors:#?}");
+        assert!(
+            accepted_by_the_build(&example),
+            "the build refuses:\n{example}"
+        );
+    }
+}
+
+#[test]
+fn files_the_build_refuses_fail_the_schema() {
+    let route = |body: &str| format!("[[route]]\n{body}\n");
+    let cases = [
+        ("no route", String::new()),
+        (
+            "unknown top-level table",
+            "[[routes]]\nprefix = \"/\"\nfanout = \"origin\"\n".to_owned(),
+        ),
+        (
+            "unknown key",
+            route("prefix = \"/\"\nfanout = \"origin\"\nchanels = [\"a\"]"),
+        ),
+        ("no pattern", route("fanout = \"origin\"")),
+        (
+            "path and prefix",
+            route("path = \"/a\"\nprefix = \"/a\"\nfanout = \"origin\""),
+        ),
+        ("no action", route("path = \"/a\"")),
+        (
+            "two actions",
+            route("path = \"/a\"\nfanout = \"origin\"\ndirect = \"origin\""),
+        ),
+        ("path without /", route("path = \"a\"\nfanout = \"origin\"")),
+        (
+            "trailing slash",
+            route("prefix = \"/api/\"\nfanout = \"origin\""),
+        ),
+        (
+            "dot segment",
+            route("prefix = \"/a/../b\"\nfanout = \"origin\""),
+        ),
+        ("query", route("path = \"/a?x=1\"\nfanout = \"origin\"")),
+        (
+            "malformed parameter",
+            route("path = \"/rooms/room-{id}\"\nfanout = \"origin\""),
+        ),
+        (
+            "miscased method",
+            route("prefix = \"/\"\nmethods = [\"get\"]\nfanout = \"origin\""),
+        ),
+        (
+            "empty methods",
+            route("prefix = \"/\"\nmethods = []\nfanout = \"origin\""),
+        ),
+        ("fanout to self", route("prefix = \"/\"\nfanout = \"self\"")),
+        (
+            "unknown mode",
+            route("path = \"/a\"\nanswer = \"steam\"\nchannels = [\"a\"]"),
+        ),
+        (
+            "answer without channels",
+            route("path = \"/a\"\nanswer = \"sse\""),
+        ),
+        (
+            "channels on a fanout route",
+            route("path = \"/a\"\nfanout = \"origin\"\nchannels = [\"a\"]"),
+        ),
+        (
+            "empty channel",
+            route("path = \"/a\"\nanswer = \"sse\"\nchannels = [\"\"]"),
+        ),
+        (
+            "channel with a comma",
+            route("path = \"/a\"\nanswer = \"sse\"\nchannels = [\"a,b\"]"),
+        ),
+        (
+            "unbalanced brace",
+            route("path = \"/a\"\nanswer = \"sse\"\nchannels = [\"x-{room\"]"),
+        ),
+        (
+            "21 channels",
+            route(&format!(
+                "path = \"/a\"\nanswer = \"sse\"\nchannels = [{}]",
+                (0..21)
+                    .map(|i| format!("\"c{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ),
+        (
+            "keep_alive too long",
+            route("path = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\"]\nkeep_alive = 600"),
+        ),
+        (
+            "keep_alive on stream",
+            route("path = \"/a\"\nanswer = \"stream\"\nchannels = [\"a\"]\nkeep_alive = 20"),
+        ),
+        (
+            "timeout too short",
+            route("path = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\ntimeout = 2"),
+        ),
+        (
+            "timeout on a fanout route",
+            route("path = \"/a\"\nfanout = \"origin\"\ntimeout = 20"),
+        ),
+        (
+            "status out of range",
+            route(
+                "path = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\non_timeout = { status = 100 }",
+            ),
+        ),
+        (
+            "body on a 204",
+            route(
+                "path = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\non_timeout = { status = 204, body = \"x\" }",
+            ),
+        ),
+        (
+            "content_type with a newline",
+            route(
+                "path = \"/a\"\nanswer = \"stream\"\nchannels = [\"a\"]\ncontent_type = \"text/plain\\n\"",
+            ),
+        ),
+    ];
+    let schema = schema();
+    for (name, routes) in cases {
+        assert!(
+            !accepted_by_the_build(&routes),
+            "{name}: the build accepts it"
+        );
+        assert!(
+            !schema_errors(&schema, &routes).is_empty(),
+            "{name}: the schema accepts it"
+        );
+    }
+}
