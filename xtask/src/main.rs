@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's developer commands.
 
 mod codegen;
+mod routes;
 mod serve;
 mod test;
 
@@ -17,10 +18,16 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
+        ["routes", args @ ..] => routes::run(args),
         ["serve", flags @ ..] => serve::run(flags),
         ["test"] => test::run(),
         _ => {
-            eprintln!("{USAGE}\n{}\n{}", serve::USAGE, test::USAGE);
+            eprintln!(
+                "{USAGE}\n{}\n{}\n{}",
+                routes::USAGE,
+                serve::USAGE,
+                test::USAGE
+            );
             return ExitCode::from(2);
         }
     };
