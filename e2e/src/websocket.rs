@@ -29,12 +29,13 @@ pub async fn next_message(socket: &mut WebSocket) -> Message {
     }
 }
 
-/// Reads until a text message equal to `expected`, returning every message before it.
-pub async fn until_text(socket: &mut WebSocket, expected: &str) -> Vec<Message> {
+/// Reads until `expected`, returning every message before it (other tests publish to the
+/// same channel, so anything may come first).
+pub async fn until(socket: &mut WebSocket, expected: Message) -> Vec<Message> {
     let mut before = Vec::new();
     loop {
         match next_message(socket).await {
-            Message::Text(text) if text.as_str() == expected => return before,
+            message if message == expected => return before,
             other => before.push(other),
         }
     }

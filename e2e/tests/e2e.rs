@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use e2e::publish::{http_response, http_stream, ws_message};
-use e2e::websocket::{connect, next_message, until_text};
+use e2e::websocket::{connect, next_message, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
 use fanout_router_stack::{Origin, signals};
 use futures_util::SinkExt;
@@ -191,23 +191,20 @@ async fn long_poll_times_out_after_its_timeout(stack: Endpoints) {
 
 async fn websocket_echoes_receives_publishes_and_closes(stack: Endpoints) {
     let mut socket = connect(&stack.ws_url("/test/websocket")).await;
-    socket.send(Message::text("echo me")).await.unwrap();
-    assert_eq!(next_message(&mut socket).await, Message::text("echo me"));
-    socket
-        .send(Message::binary(&b"\x00\x01binary"[..]))
-        .await
-        .unwrap();
-    assert_eq!(
-        next_message(&mut socket).await,
-        Message::binary(&b"\x00\x01binary"[..])
-    );
+    for message in [
+        Message::text("echo me"),
+        Message::binary(&b"\x00\x01binary"[..]),
+    ] {
+        socket.send(message.clone()).await.unwrap();
+        until(&mut socket, message).await;
+    }
 
     let publisher = Publisher::new(&client(), &stack.publish);
     publisher
         .publish_until(
             "test",
             ws_message("websocket says hello"),
-            until_text(&mut socket, "websocket says hello"),
+            until(&mut socket, Message::text("websocket says hello")),
         )
         .await;
 
@@ -237,7 +234,7 @@ async fn websocket_client_cannot_subscribe_itself_with_a_control_message(stack: 
     let control = r#"c:{"type":"subscribe","channel":"other"}"#;
     socket.send(Message::text(control)).await.unwrap();
     // Echoed back as a plain message, which shows the app saw it and did not obey it.
-    until_text(&mut socket, control).await;
+    until(&mut socket, Message::text(control)).await;
 
     // Were the client subscribed to `other`, this would arrive before the marker that
     // follows it on `test`.
@@ -247,7 +244,7 @@ async fn websocket_client_cannot_subscribe_itself_with_a_control_message(stack: 
         .publish_until(
             "test",
             ws_message("marker"),
-            until_text(&mut socket, "marker"),
+            until(&mut socket, Message::text("marker")),
         )
         .await;
     assert!(
