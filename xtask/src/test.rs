@@ -22,86 +22,70 @@ struct Tools {
 
 pub fn run() -> Result<(), String> {
     let started = Instant::now();
-    let tools = step("set-up", set_up)?;
-    step("rustfmt", || cargo_in_repo(&["fmt", "--all", "--check"]))?;
-    step("clippy", || {
-        cargo_in_repo(&[
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "fanout-router",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])?;
-        cargo_in_repo(&[
-            "clippy",
-            "-p",
-            "fanout-router",
-            "--target",
-            "wasm32-wasip1",
-            "--",
-            "-D",
-            "warnings",
-        ])
-    })?;
-    step("generated code is fresh", || {
-        cargo_in_repo(&["xtask", "codegen", "--check"])
-    })?;
-    step("native tests", || {
-        cargo_in_repo(&[
-            "test",
-            "--workspace",
-            "--exclude",
-            "fanout-router",
-            "--exclude",
-            "e2e",
-        ])
-    })?;
-    step("release wasm build", || {
-        app_build::build(None, &paths::repo_root().join("target")).map(drop)
-    })?;
-    step("wasm tests under Viceroy", || {
-        // Fastly's documented way: Viceroy as the wasm runner, nextest since a wasm panic
-        // cannot be caught inside the test binary.
-        let runner = format!("{} run -C fastly.toml --", tools.viceroy.display());
-        run_command(
-            cargo_command(&[
-                "nextest",
-                "run",
-                "-p",
-                "fanout-router",
-                "--target",
-                "wasm32-wasip1",
-            ])
-            .env("CARGO_TARGET_WASM32_WASIP1_RUNNER", runner),
-        )
-    })?;
-    step("end-to-end tests", || cargo_in_repo(&["test", "-p", "e2e"]))?;
-    step("fastly compute build and validate", || {
-        fastly_cli(&tools, &["compute", "build", "--non-interactive"])?;
-        fastly_cli(
-            &tools,
-            &[
-                "compute",
-                "validate",
-                "--non-interactive",
-                "-p",
-                "pkg/fanout-router.tar.gz",
-            ],
-        )
-    })?;
-    println!("\nall steps passed in {:.0?}", started.elapsed());
-    Ok(())
+    let mut steps = Steps { passed: 0 };
+    let result = run_steps(&mut steps);
+    let failed = usize::from(result.is_err());
+    println!(
+        "\nsteps: {} passed, {failed} failed ({:.0?})",
+        steps.passed,
+        started.elapsed()
+    );
+    result
 }
 
-fn step<T>(name: &str, action: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    println!("\n==> {name}");
-    let started = Instant::now();
-    let result = action().map_err(|error| format!("step `{name}` failed: {error}"))?;
-    println!("==> {name}: ok in {:.1?}", started.elapsed());
-    Ok(result)
+fn run_steps(steps: &mut Steps) -> Result<(), String> {
+    let tools = steps.run("set-up", set_up)?;
+    steps.run("rustfmt", || cargo_in_repo("fmt --all --check"))?;
+    steps.run("clippy", || {
+        cargo_in_repo("clippy --workspace --exclude fanout-router --all-targets -- -D warnings")?;
+        cargo_in_repo("clippy -p fanout-router --target wasm32-wasip1 -- -D warnings")
+    })?;
+    steps.run("generated code is fresh", || {
+        cargo_in_repo("xtask codegen --check")
+    })?;
+    steps.run("native tests", || {
+        cargo_in_repo("test --workspace --exclude fanout-router --exclude e2e")
+    })?;
+    steps.run("release wasm build", || {
+        app_build::build(None, &paths::repo_root().join("target")).map(drop)
+    })?;
+    steps.run("wasm tests under Viceroy", || {
+        // Fastly's documented way: Viceroy as the wasm runner, and nextest, since a wasm
+        // panic cannot be caught inside the test binary.
+        let runner = format!("{} run -C fastly.toml --", tools.viceroy.display());
+        run_command(
+            cargo_command("nextest run -p fanout-router --target wasm32-wasip1")
+                .env("CARGO_TARGET_WASM32_WASIP1_RUNNER", runner),
+        )
+    })?;
+    steps.run("end-to-end tests", || cargo_in_repo("test -p e2e"))?;
+    steps.run("fastly compute build and validate", || {
+        fastly_cli(&tools, "compute build --non-interactive")?;
+        fastly_cli(
+            &tools,
+            "compute validate --non-interactive -p pkg/fanout-router.tar.gz",
+        )
+    })
+}
+
+/// Announces each step, times it and counts the ones that pass.
+struct Steps {
+    passed: usize,
+}
+
+impl Steps {
+    fn run<T>(
+        &mut self,
+        name: &str,
+        action: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        println!("\n==> {name}");
+        let started = Instant::now();
+        let result = action().map_err(|error| format!("step `{name}` failed: {error}"))?;
+        println!("==> {name}: ok in {:.1?}", started.elapsed());
+        self.passed += 1;
+        Ok(result)
+    }
 }
 
 fn set_up() -> Result<Tools, String> {
@@ -113,25 +97,26 @@ fn set_up() -> Result<Tools, String> {
     })
 }
 
-/// Cargo in the repository root, building the default routes.toml whatever the environment.
-fn cargo_command(args: &[&str]) -> Command {
+/// Cargo in the repository root with the given arguments, building the default routes.toml
+/// whatever the environment says.
+fn cargo_command(args: &str) -> Command {
     let mut command = Command::new(cargo());
     command
-        .args(args)
+        .args(args.split_whitespace())
         .current_dir(paths::repo_root())
         .env_remove("FANOUT_ROUTER_ROUTES");
     command
 }
 
-fn cargo_in_repo(args: &[&str]) -> Result<(), String> {
+fn cargo_in_repo(args: &str) -> Result<(), String> {
     run_command(&mut cargo_command(args))
 }
 
-/// The Fastly CLI, given our Viceroy so that it downloads nothing.
-fn fastly_cli(tools: &Tools, args: &[&str]) -> Result<(), String> {
+/// The Fastly CLI, given our Viceroy so that it downloads none.
+fn fastly_cli(tools: &Tools, args: &str) -> Result<(), String> {
     run_command(
         Command::new(&tools.fastly)
-            .args(args)
+            .args(args.split_whitespace())
             .current_dir(paths::repo_root())
             .env("FASTLY_VICEROY_USE_PATH", "1")
             .env(
