@@ -210,10 +210,12 @@ fn unreachable(backend: &str, e: &SendError) -> Answer {
         | SendErrorCause::HttpResponseTimeout => 504,
         _ => 502,
     };
-    answer::plain(
-        status,
-        &format!("backend `{backend}` is unreachable: {cause}\n"),
-    )
+    // An internal error carries only a status code, which would tell the client nothing.
+    let message = match cause {
+        SendErrorCause::InternalError(_) => format!("backend `{backend}` is unreachable\n"),
+        cause => format!("backend `{backend}` is unreachable: {cause}\n"),
+    };
+    answer::plain(status, &message)
 }
 
 fn send(answer: Answer) {
