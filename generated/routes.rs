@@ -2,6 +2,7 @@
 // Refresh the reviewed copy in generated/routes.rs with `cargo xtask codegen`.
 
 use fanout_router_core::channel::{Channel, Piece};
+use fanout_router_core::grip_sig::Signers;
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::{
     Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_segment,
@@ -133,3 +134,10 @@ pub fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {
         captures,
     })
 }
+
+/// Who may sign `Grip-Sig` (routes.toml's `[grip_sig]`); `None` keeps the default:
+/// Fastly Fanout on Fastly, the local stack's Pushpin under the local server.
+pub static SIGNERS: Signers = Signers {
+    production: None,
+    local: None,
+};

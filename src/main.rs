@@ -86,14 +86,15 @@ fn came_through_fanout(
 }
 
 /// Viceroy, the local server, sets `FASTLY_HOSTNAME=localhost`; Fastly sets the name of the
-/// cache node. Only locally is the local stack's development key trusted.
+/// cache node. Only locally is a shared development key trusted; on Fastly only a public
+/// key is, Fastly Fanout's unless routes.toml names another.
 fn trusted_signers() -> Vec<TrustedSigner> {
     let hostname = std::env::var("FASTLY_HOSTNAME").unwrap_or_default();
     if hostname == "localhost" {
-        vec![TrustedSigner::local()]
+        vec![routes::SIGNERS.local()]
     } else {
         let service_id = std::env::var("FASTLY_SERVICE_ID").unwrap_or_default();
-        vec![TrustedSigner::fastly(&service_id)]
+        vec![routes::SIGNERS.production(&service_id)]
     }
 }
 

@@ -8,6 +8,17 @@ use toml::Spanned;
 pub struct RoutesFile {
     #[serde(default)]
     pub route: Vec<Spanned<RouteEntry>>,
+    pub grip_sig: Option<Spanned<GripSigEntry>>,
+}
+
+/// The `[grip_sig]` table: signers that replace the defaults, each as an issuer and a key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GripSigEntry {
+    pub issuer: Option<Spanned<String>>,
+    pub public_key: Option<Spanned<String>>,
+    pub local_issuer: Option<Spanned<String>>,
+    pub local_key: Option<Spanned<String>>,
 }
 
 /// One `[[route]]` table. Every key is optional here; validation says which are required

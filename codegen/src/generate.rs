@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{ActionDef, ModeDef, Piece, RouteDef, Segment, Table};
+use crate::model::{ActionDef, ModeDef, Piece, RouteDef, Segment, SignersDef, Table};
 use fanout_router_core::route::PatternKind;
 
 /// The header of every generated file: how to refresh the committed copy.
@@ -22,12 +22,14 @@ pub fn generate(table: &Table) -> String {
         .map(|(r, name)| route_static(r, name));
     let count = Literal::usize_unsuffixed(table.routes.len());
     let lookup = lookup(table, &names);
+    let signers = signers(&table.signers);
     let body = quote! {
         /// Every route of routes.toml, in precedence order: the first that matches a request
         /// handles it.
         pub static ROUTES: [&Route; #count] = [#(&#names),*];
         #(#statics)*
         #lookup
+        #signers
     };
     let imports = imports(&body.to_string());
     let file = quote! { #imports #body };
@@ -36,6 +38,24 @@ pub fn generate(table: &Table) -> String {
         "{HEADER}{}",
         separate_items(&prettyplease::unparse(&syntax))
     )
+}
+
+fn signers(signers: &SignersDef) -> TokenStream {
+    let production = match &signers.production {
+        None => quote!(None),
+        Some((issuer, pem)) => {
+            quote!(Some(PublicSigner { issuer: #issuer, public_key_pem: #pem }))
+        }
+    };
+    let local = match &signers.local {
+        None => quote!(None),
+        Some((issuer, key)) => quote!(Some(SharedKeySigner { issuer: #issuer, key: #key })),
+    };
+    quote! {
+        /// Who may sign `Grip-Sig` (routes.toml's `[grip_sig]`); `None` keeps the default:
+        /// Fastly Fanout on Fastly, the local stack's Pushpin under the local server.
+        pub static SIGNERS: Signers = Signers { production: #production, local: #local };
+    }
 }
 
 /// prettyplease puts items back to back; a blank line between top-level items reads better.
@@ -73,6 +93,7 @@ fn imports(body: &str) -> TokenStream {
         (!used.is_empty()).then(|| quote! { use fanout_router_core::#module::{#(#used),*}; })
     };
     let channel = pick("channel", &["Channel", "Piece"]);
+    let grip_sig = pick("grip_sig", &["PublicSigner", "SharedKeySigner", "Signers"]);
     let method = pick("method", &["Methods"]);
     let route = pick(
         "route",
@@ -87,7 +108,7 @@ fn imports(body: &str) -> TokenStream {
             "split_segment",
         ],
     );
-    quote! { #channel #method #route }
+    quote! { #channel #grip_sig #method #route }
 }
 
 /// A readable, stable name per route, derived from its pattern and methods, so that a

@@ -6,6 +6,16 @@ use fanout_router_core::route::PatternKind;
 pub struct Table {
     /// In precedence order: the first route that matches a request handles it.
     pub routes: Vec<RouteDef>,
+    pub signers: SignersDef,
+}
+
+/// The `[grip_sig]` table: `None` keeps a default signer.
+#[derive(Default)]
+pub struct SignersDef {
+    /// Issuer and ES256 public key (PEM) trusted on Fastly.
+    pub production: Option<(String, String)>,
+    /// Issuer and HS256 key trusted under the local server.
+    pub local: Option<(String, String)>,
 }
 
 pub struct RouteDef {

@@ -3,14 +3,15 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use fanout_router_core::grip_sig::Key;
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::PatternKind;
 use toml::Spanned;
 
 use crate::channel::{self, MAX_CHANNELS};
-use crate::config::{OnTimeout, ROUTE_KEYS, RouteEntry, RoutesFile};
+use crate::config::{GripSigEntry, OnTimeout, ROUTE_KEYS, RouteEntry, RoutesFile};
 use crate::diagnostic::{Diagnostic, Reporter, Source};
-use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, Table};
+use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, SignersDef, Table};
 use crate::{pattern, precedence};
 
 pub const MODES: [&str; 4] = ["stream", "sse", "long-poll", "ws-echo"];
@@ -71,13 +72,69 @@ pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnosti
         );
     }
     report_overlaps(&mut reporter, &defs);
+    let signers = file
+        .grip_sig
+        .as_ref()
+        .map(|table| signers(&mut reporter, table.get_ref()))
+        .unwrap_or_default();
     let diagnostics = reporter.finish();
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
     let mut routes: Vec<RouteDef> = defs.into_iter().map(|(def, _)| def).collect();
     routes.sort_by_cached_key(|r| (precedence::key(r), r.methods.bits()));
-    Ok(Table { routes })
+    Ok(Table { routes, signers })
+}
+
+/// Shortest HS256 key accepted: HMAC keys shorter than the hash are weak.
+const MIN_LOCAL_KEY_BYTES: usize = 12;
+
+/// Each signer is an issuer and a key given together; a key is checked here so that a bad
+/// one fails the build rather than every request.
+fn signers(reporter: &mut Reporter, table: &GripSigEntry) -> SignersDef {
+    let mut pair = |issuer: &Option<Spanned<String>>,
+                    key: &Option<Spanned<String>>,
+                    names: (&str, &str)|
+     -> Option<(String, String)> {
+        match (issuer, key) {
+            (None, None) => None,
+            (Some(issuer), Some(key)) => Some((issuer.get_ref().clone(), key.get_ref().clone())),
+            (Some(given), None) | (None, Some(given)) => {
+                reporter.error(
+                    &given.span(),
+                    format!("`{}` and `{}` go together", names.0, names.1),
+                    "give both, or neither to keep the default signer",
+                );
+                None
+            }
+        }
+    };
+    let production = pair(&table.issuer, &table.public_key, ("issuer", "public_key"));
+    let local = pair(
+        &table.local_issuer,
+        &table.local_key,
+        ("local_issuer", "local_key"),
+    );
+    if let (Some((_, pem)), Some(key)) = (&production, &table.public_key)
+        && Key::es256_from_pem(pem).is_err()
+    {
+        reporter.error(
+            &key.span(),
+            "public_key is not a P-256 public key in PEM form",
+            "paste the signer's ES256 public key, from -----BEGIN PUBLIC KEY----- to \
+             -----END PUBLIC KEY-----",
+        );
+    }
+    if let (Some((_, secret)), Some(key)) = (&local, &table.local_key)
+        && secret.len() < MIN_LOCAL_KEY_BYTES
+    {
+        reporter.error(
+            &key.span(),
+            format!("local_key is shorter than {MIN_LOCAL_KEY_BYTES} bytes"),
+            "use the sig_key of your Pushpin's configuration, at least 12 bytes long",
+        );
+    }
+    SignersDef { production, local }
 }
 
 fn toml_error(source: &Source, error: &toml::de::Error) -> Vec<Diagnostic> {

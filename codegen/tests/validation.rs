@@ -362,3 +362,47 @@ fn the_default_routes_toml_is_valid() {
     );
     assert!(result.is_ok(), "{result:?}");
 }
+
+const ROUTE: &str = "[[route]]\nprefix = \"/\"\nfanout = \"origin\"\n\n";
+
+#[test]
+fn grip_sig_keys_come_with_their_issuer() {
+    let (error, help) = refused(&format!(
+        "{ROUTE}[grip_sig]\nlocal_key = \"a-long-enough-key\"\n"
+    ));
+    assert_eq!(
+        error,
+        "routes.toml:6:13: `local_issuer` and `local_key` go together"
+    );
+    assert!(help.contains("neither to keep the default"), "{help}");
+}
+
+#[test]
+fn grip_sig_public_key_must_be_a_p256_pem() {
+    let routes = format!("{ROUTE}[grip_sig]\nissuer = \"pushpin\"\npublic_key = \"not a key\"\n");
+    let (error, _) = refused(&routes);
+    assert_eq!(
+        error,
+        "routes.toml:7:14: public_key is not a P-256 public key in PEM form"
+    );
+}
+
+#[test]
+fn grip_sig_local_key_must_not_be_trivially_short() {
+    let routes =
+        format!("{ROUTE}[grip_sig]\nlocal_issuer = \"pushpin\"\nlocal_key = \"changeme\"\n");
+    let (error, _) = refused(&routes);
+    assert_eq!(
+        error,
+        "routes.toml:7:13: local_key is shorter than 12 bytes"
+    );
+}
+
+#[test]
+fn grip_sig_signers_are_accepted() {
+    let pem = fanout_router_core::grip_sig::FASTLY_PUBLIC_KEY_PEM;
+    accepted(&format!(
+        "{ROUTE}[grip_sig]\nissuer = \"my-pushpin\"\npublic_key = \"\"\"\n{pem}\"\"\"\n\
+         local_issuer = \"pushpin\"\nlocal_key = \"a-long-enough-key\"\n"
+    ));
+}

@@ -109,6 +109,55 @@ impl TrustedSigner {
     }
 }
 
+/// Who signs `Grip-Sig`, as routes.toml's `[grip_sig]` table sets it: `None` keeps the
+/// default signer.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Signers {
+    /// On Fastly: an ES256 public key (PEM) and issuer, instead of Fastly Fanout's, for a
+    /// self-hosted Pushpin in front of the service. A public key only: no secret is ever
+    /// compiled into the package.
+    pub production: Option<PublicSigner>,
+    /// Under the local server: an HS256 key and issuer, instead of the local stack's.
+    pub local: Option<SharedKeySigner>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct PublicSigner {
+    pub issuer: &'static str,
+    pub public_key_pem: &'static str,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct SharedKeySigner {
+    pub issuer: &'static str,
+    pub key: &'static str,
+}
+
+impl Signers {
+    /// The signer trusted on Fastly, for the Compute service `service_id`.
+    pub fn production(&self, service_id: &str) -> TrustedSigner {
+        match &self.production {
+            None => TrustedSigner::fastly(service_id),
+            Some(signer) => TrustedSigner {
+                // The build validated the key, so this cannot fail at run time.
+                key: Key::es256_from_pem(signer.public_key_pem).expect("validated at build"),
+                issuer: signer.issuer.to_owned(),
+            },
+        }
+    }
+
+    /// The signer trusted under the local server.
+    pub fn local(&self) -> TrustedSigner {
+        match &self.local {
+            None => TrustedSigner::local(),
+            Some(signer) => TrustedSigner {
+                key: Key::hs256(signer.key.as_bytes()),
+                issuer: signer.issuer.to_owned(),
+            },
+        }
+    }
+}
+
 /// Why a token was rejected. Holds no part of the token, so its `Display` may go into the
 /// client's 403 body.
 #[derive(Debug, PartialEq, Eq)]
@@ -557,6 +606,61 @@ mod tests {
         assert_eq!(
             verify(&"a".repeat(MAX_TOKEN_BYTES + 1), &[], NOW),
             Err(SigError::TooLong)
+        );
+    }
+
+    fn pem_of(key: &SigningKey) -> &'static str {
+        let point = key.verifying_key().to_sec1_point(false);
+        let der = [&P256_SPKI_PREFIX[..], point.as_bytes()].concat();
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            STANDARD.encode(der)
+        );
+        Box::leak(pem.into_boxed_str())
+    }
+
+    #[test]
+    fn signers_default_to_fastly_fanout_and_the_local_stack() {
+        let defaults = Signers {
+            production: None,
+            local: None,
+        };
+        assert_eq!(defaults.production("svc").issuer, "fastly:svc");
+        let token = local_token(&claims(LOCAL_ISSUER, NOW + 60));
+        assert_eq!(verify(&token, &[defaults.local()], NOW), Ok(()));
+    }
+
+    #[test]
+    fn signers_from_routes_toml_replace_the_defaults() {
+        let key = test_key(9);
+        let signers = Signers {
+            production: Some(PublicSigner {
+                issuer: "my-pushpin",
+                public_key_pem: pem_of(&key),
+            }),
+            local: Some(SharedKeySigner {
+                issuer: "pushpin",
+                key: "a-long-enough-key",
+            }),
+        };
+        let production = signers.production("svc");
+        let ours = es256_token(&key, ES256, &claims("my-pushpin", NOW + 60));
+        assert_eq!(
+            verify(&ours, std::slice::from_ref(&production), NOW),
+            Ok(())
+        );
+        // Fastly's own tokens are no longer trusted once another signer is named.
+        let fastly_style = es256_token(&key, ES256, &claims("fastly:svc", NOW + 60));
+        assert_eq!(
+            verify(&fastly_style, &[production], NOW),
+            Err(SigError::WrongIssuer)
+        );
+        let local = hs256_token(b"a-long-enough-key", HS256, &claims("pushpin", NOW + 60));
+        assert_eq!(verify(&local, &[signers.local()], NOW), Ok(()));
+        let stack_token = local_token(&claims(LOCAL_ISSUER, NOW + 60));
+        assert_eq!(
+            verify(&stack_token, &[signers.local()], NOW),
+            Err(SigError::BadSignature)
         );
     }
 }
