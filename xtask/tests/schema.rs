@@ -85,6 +85,12 @@ fn every_readme_example_passes_the_schema_and_the_build() {
 #[test]
 fn files_the_build_refuses_fail_the_schema() {
     let route = |body: &str| format!("[[route]]\n{body}\n");
+    let grip_sig = |body: &str| {
+        format!(
+            "{}\n[grip_sig]\n{body}\n",
+            route("prefix = \"/\"\nfanout = \"origin\"")
+        )
+    };
     let cases = [
         ("no route", String::new()),
         (
@@ -196,6 +202,23 @@ fn files_the_build_refuses_fail_the_schema() {
                 "path = \"/a\"\nanswer = \"stream\"\nchannels = [\"a\"]\ncontent_type = \"text/plain\\n\"",
             ),
         ),
+        (
+            "issuer without public_key",
+            grip_sig("issuer = \"pushpin\""),
+        ),
+        (
+            "local_key without local_issuer",
+            grip_sig("local_key = \"a-long-enough-key\""),
+        ),
+        (
+            "local_key too short",
+            grip_sig("local_issuer = \"pushpin\"\nlocal_key = \"changeme\""),
+        ),
+        (
+            "public_key not in PEM form",
+            grip_sig("issuer = \"pushpin\"\npublic_key = \"abc\""),
+        ),
+        ("unknown grip_sig key", grip_sig("algorithm = \"HS256\"")),
     ];
     let schema = schema();
     for (name, routes) in cases {
