@@ -2,6 +2,8 @@
 //! build: the default file, the e2e routes and every routes.toml example in README.md pass
 //! both, and files the build refuses for a reason a schema can express fail both.
 
+use std::collections::BTreeSet;
+
 use fanout_router_codegen::{Source, table};
 use jsonschema::Validator;
 use serde_json::Value;
@@ -229,6 +231,59 @@ fn files_the_build_refuses_fail_the_schema() {
         assert!(
             !schema_errors(&schema, &routes).is_empty(),
             "{name}: the schema accepts it"
+        );
+    }
+}
+
+/// The keys the build accepts where `routes` puts the unknown key `zzz`, read from its
+/// error: "unknown field `zzz`, expected one of `a`, `b`, ...".
+fn keys_the_build_accepts(routes: &str) -> BTreeSet<String> {
+    let fastly = read("fastly.toml");
+    let Err(diagnostics) = table(
+        &Source::new("routes.toml", routes),
+        &Source::new("fastly.toml", &fastly),
+    ) else {
+        panic!("the build accepts `zzz` in:\n{routes}");
+    };
+    let message = &diagnostics[0].message;
+    let expected = message
+        .split_once("expected")
+        .expect("serde lists the fields")
+        .1;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn keys_the_schema_names(properties: &Value) -> BTreeSet<String> {
+    properties.as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn the_schema_names_every_key_the_build_accepts() {
+    let schema: Value = serde_json::from_str(&read("routes.schema.json")).unwrap();
+    let route = &schema["definitions"]["route"]["properties"];
+    let long_poll = "[[route]]\npath = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\n";
+    let cases = [
+        ("zzz = 1\n".to_owned(), &schema["properties"]),
+        ("[[route]]\nzzz = 1\n".to_owned(), route),
+        (
+            format!("{long_poll}on_timeout = {{ zzz = 1 }}\n"),
+            &route["on_timeout"]["properties"],
+        ),
+        (
+            "[grip_sig]\nzzz = 1\n".to_owned(),
+            &schema["properties"]["grip_sig"]["properties"],
+        ),
+    ];
+    for (routes, properties) in cases {
+        assert_eq!(
+            keys_the_build_accepts(&routes),
+            keys_the_schema_names(properties),
+            "{routes}"
         );
     }
 }
