@@ -1,0 +1,52 @@
+//! Prints the lookup benchmark results as the table in BENCHMARKS.md: nanoseconds per
+//! lookup (criterion's median of the iteration time over the paths per iteration) and
+//! the ratios to the generated lookup. Run after `cargo bench -p fanout-router-bench`.
+
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+use fanout_router_bench::SETS;
+
+const LOOKUPS: [&str; 3] = ["generated", "matchit", "linear"];
+
+fn main() {
+    let dir = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("criterion");
+    println!(
+        "| set | routes | generated ns | matchit ns | linear ns | matchit / generated | linear / generated |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for set in SETS {
+        let per_lookup: Option<Vec<f64>> = LOOKUPS
+            .iter()
+            .map(|lookup| {
+                median(&dir.join(set.name).join(lookup)).map(|ns| ns / set.paths.len() as f64)
+            })
+            .collect();
+        let Some(ns) = per_lookup else { continue };
+        let (_, refused) = set.matchit_router();
+        let routes = if refused > 0 {
+            format!("{} ({refused} refused by matchit)", set.routes.len())
+        } else {
+            set.routes.len().to_string()
+        };
+        println!(
+            "| {} | {routes} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} |",
+            set.name,
+            ns[0],
+            ns[1],
+            ns[2],
+            ns[1] / ns[0],
+            ns[2] / ns[0]
+        );
+    }
+}
+
+/// Criterion's median iteration time in nanoseconds, if that benchmark ran.
+fn median(bench: &Path) -> Option<f64> {
+    let text = fs::read_to_string(bench.join("new/estimates.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
