@@ -5,7 +5,7 @@ use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::grip_sig::Signers;
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::{
-    Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_segment,
+    Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_path,
 };
 
 /// Every route of routes.toml, in precedence order: the first that matches a request
@@ -83,55 +83,42 @@ static PREFIX_ROOT: Route = Route {
 /// The route that handles a request with this method and path, and the values its
 /// parameters captured. Allocates nothing.
 pub fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {
-    let captures = Captures::default();
-    let rest = path.strip_prefix('/')?;
-    let rest = if rest.is_empty() { None } else { Some(rest) };
-    if let Some(rest) = rest {
-        let (segment, rest) = split_segment(rest);
-        if segment == "test" {
-            if let Some(rest) = rest {
-                let (segment, rest) = split_segment(rest);
-                match segment {
-                    "long-poll" => {
-                        if rest.is_none() {
-                            return Some(Match {
-                                route: &PATH_TEST_LONG_POLL,
-                                captures,
-                            });
-                        }
-                    }
-                    "sse" => {
-                        if rest.is_none() {
-                            return Some(Match {
-                                route: &PATH_TEST_SSE,
-                                captures,
-                            });
-                        }
-                    }
-                    "stream" => {
-                        if rest.is_none() {
-                            return Some(Match {
-                                route: &PATH_TEST_STREAM,
-                                captures,
-                            });
-                        }
-                    }
-                    "websocket" => {
-                        if rest.is_none() {
-                            return Some(Match {
-                                route: &PATH_TEST_WEBSOCKET,
-                                captures,
-                            });
-                        }
-                    }
-                    _ => {}
+    let mut seg = [""; 2];
+    let count = split_path(path.strip_prefix('/')?, &mut seg);
+    if count == 2 {
+        if seg[0] == "test" {
+            match seg[1] {
+                "long-poll" => {
+                    return Some(Match {
+                        route: &PATH_TEST_LONG_POLL,
+                        captures: Captures::default(),
+                    });
                 }
+                "sse" => {
+                    return Some(Match {
+                        route: &PATH_TEST_SSE,
+                        captures: Captures::default(),
+                    });
+                }
+                "stream" => {
+                    return Some(Match {
+                        route: &PATH_TEST_STREAM,
+                        captures: Captures::default(),
+                    });
+                }
+                "websocket" => {
+                    return Some(Match {
+                        route: &PATH_TEST_WEBSOCKET,
+                        captures: Captures::default(),
+                    });
+                }
+                _ => {}
             }
         }
     }
     Some(Match {
         route: &PREFIX_ROOT,
-        captures,
+        captures: Captures::default(),
     })
 }
 

@@ -105,7 +105,7 @@ fn imports(body: &str) -> TokenStream {
             "PatternKind",
             "Route",
             "TimeoutResponse",
-            "split_segment",
+            "split_path",
         ],
     );
     quote! { #channel #grip_sig #method #route }
@@ -229,6 +229,10 @@ fn action(action: &ActionDef) -> TokenStream {
     }
 }
 
+/// Literal children of one trie node up to which a plain `match` on the segment is emitted;
+/// past it, the segment's length and then its bytes pick the arm (see `Emitter::literals`).
+const SMALL_MATCH: usize = 4;
+
 /// A trie of pattern segments; `routes` end at this node, in precedence order.
 #[derive(Default)]
 struct Node {
@@ -251,58 +255,55 @@ impl Node {
             }
         }
     }
-
-    fn has_children(&self) -> bool {
-        !self.literals.is_empty() || self.param.is_some()
-    }
 }
 
-/// Which part of the search a trie serves.
-#[derive(Clone, Copy)]
-enum Search {
-    /// `path` routes: a route matches when the path ends at its node.
-    Exact,
-    /// `prefix` routes of one length: a route matches whatever follows its node.
-    Prefix,
-}
-
-/// The lookup walks the path segment by segment, once per search: first the `path` routes,
-/// then the prefixes from longest to shortest. Literal segments are tried before
-/// parameters, and a failed branch falls through to the next candidate, which is exactly
-/// the precedence order.
+/// The lookup splits the path once into its first segments (as many as the longest
+/// pattern has) and counts them. The `path` routes are grouped by their number of segments,
+/// so only the group of the path's count is searched; then come the prefixes, longest
+/// first. Each group is a trie walked with literal segments tried before parameters, and a
+/// failed branch falls through to the next candidate: exactly the precedence order.
 fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
-    let mut exact = Node::default();
+    let mut exact: BTreeMap<usize, Node> = BTreeMap::new();
     let mut prefixes: BTreeMap<usize, Node> = BTreeMap::new();
     for (index, route) in table.routes.iter().enumerate() {
         let segments = &route.pattern.segments;
-        match route.pattern.kind {
-            PatternKind::Exact => exact.insert(segments, index),
-            PatternKind::Prefix => prefixes
-                .entry(segments.len())
-                .or_default()
-                .insert(segments, index),
-        }
+        let tries = match route.pattern.kind {
+            PatternKind::Exact => &mut exact,
+            PatternKind::Prefix => &mut prefixes,
+        };
+        tries
+            .entry(segments.len())
+            .or_default()
+            .insert(segments, index);
     }
     let emit = Emitter { table, names };
-    let mut searches = Vec::new();
-    if exact.has_children() || !exact.routes.is_empty() {
-        let body = emit.node(&exact, Search::Exact, 0);
-        searches.push(quote! { #body });
-    }
     // The prefixes of no segment match every path: they end the function.
     let catch_all = prefixes.remove(&0);
-    for node in prefixes.values().rev() {
-        searches.push(emit.node(node, Search::Prefix, 0));
-    }
+    let depth = table
+        .routes
+        .iter()
+        .map(|r| r.pattern.segments.len())
+        .max()
+        .unwrap_or(0);
+    let exact_arms = exact.iter().map(|(&count, node)| {
+        let body = emit.node(node, 0, &mut Vec::new());
+        (Literal::usize_unsuffixed(count), body)
+    });
+    let exact_search = switch(quote!(count), exact_arms);
+    let prefix_searches = prefixes.iter().rev().map(|(&length, node)| {
+        let body = emit.node(node, 0, &mut Vec::new());
+        let length = Literal::usize_unsuffixed(length);
+        quote! { if count >= #length { #body } }
+    });
     let (catch_all_checks, tail) = emit.catch_all(catch_all.as_ref().map_or(&[], |n| &n.routes));
-    let uses_rest = exact.has_children() || !exact.routes.is_empty() || !prefixes.is_empty();
-    let start = if uses_rest {
-        quote! {
-            let rest = path.strip_prefix('/')?;
-            let rest = if rest.is_empty() { None } else { Some(rest) };
-        }
-    } else {
+    let start = if exact.is_empty() && prefixes.is_empty() {
         quote! { path.strip_prefix('/')?; }
+    } else {
+        let depth = Literal::usize_unsuffixed(depth);
+        quote! {
+            let mut seg = [""; #depth];
+            let count = split_path(path.strip_prefix('/')?, &mut seg);
+        }
     };
     let any_methods = table.routes.iter().any(|r| !r.methods.is_any());
     let (method_arg, method_set) = if any_methods {
@@ -310,23 +311,14 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     } else {
         (quote!(_method), quote!())
     };
-    let any_params = table
-        .routes
-        .iter()
-        .any(|r| r.pattern.params().next().is_some());
-    let captures = if any_params {
-        quote!(let mut captures = Captures::default();)
-    } else {
-        quote!(let captures = Captures::default();)
-    };
     quote! {
         /// The route that handles a request with this method and path, and the values its
         /// parameters captured. Allocates nothing.
         pub fn lookup<'p>(#method_arg: &str, path: &'p str) -> Option<Match<'p>> {
             #method_set
-            #captures
             #start
-            #(#searches)*
+            #exact_search
+            #(#prefix_searches)*
             #catch_all_checks
             #tail
         }
@@ -339,65 +331,95 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    /// Code for a trie node reached after `params` parameters; `rest` is the unread part of
-    /// the path, `None` at its end.
-    fn node(&self, node: &Node, search: Search, params: usize) -> TokenStream {
-        let found = self.found(&node.routes);
-        let here = match search {
-            Search::Exact if !node.routes.is_empty() => quote! { if rest.is_none() { #found } },
-            _ => found,
-        };
-        if !node.has_children() {
-            return here;
-        }
-        let child_uses_rest =
-            |child: &Node| matches!(search, Search::Exact) || child.has_children();
-        let uses_rest = node
-            .literals
-            .values()
-            .chain(node.param.as_deref())
-            .any(child_uses_rest);
-        let next = if uses_rest { quote!(rest) } else { quote!(_) };
-        let literals: Vec<(&String, TokenStream)> = node
+    /// Code for a trie node at `depth` segments; `captured` holds the depths of the
+    /// parameters on the way here.
+    fn node(&self, node: &Node, depth: usize, captured: &mut Vec<usize>) -> TokenStream {
+        let here = self.found(&node.routes, captured);
+        let literals: Vec<(&str, TokenStream)> = node
             .literals
             .iter()
-            .map(|(text, child)| (text, self.node(child, search, params)))
+            .map(|(text, child)| (text.as_str(), self.node(child, depth + 1, captured)))
             .collect();
-        let literal_match = match literals.as_slice() {
-            [] => quote!(),
-            [(text, body)] => quote! { if segment == #text { #body } },
-            _ => {
-                let arms = literals
-                    .iter()
-                    .map(|(text, body)| quote! { #text => { #body } });
-                quote! { match segment { #(#arms)* _ => {} } }
-            }
-        };
+        let literals = self.literals(depth, &literals);
         let param = node.param.as_deref().map(|child| {
-            let body = self.node(child, search, params + 1);
-            let index = Literal::usize_unsuffixed(params);
+            captured.push(depth);
+            let body = self.node(child, depth + 1, captured);
+            captured.pop();
+            let index = Literal::usize_unsuffixed(depth);
             quote! {
-                if !segment.is_empty() {
-                    captures.set(#index, segment);
+                if !seg[#index].is_empty() {
                     #body
                 }
             }
         });
-        quote! {
-            #here
-            if let Some(rest) = rest {
-                let (segment, #next) = split_segment(rest);
-                #literal_match
-                #param
-            }
-        }
+        quote! { #here #literals #param }
     }
 
-    /// Returns the first of `routes` that accepts the method.
-    fn found(&self, routes: &[usize]) -> TokenStream {
+    /// Dispatch on segment `depth` among literal children. Up to [`SMALL_MATCH`] of them, a
+    /// plain `match` on the string; past it, the string's length picks a group, and within
+    /// a large group, the byte that tells most of its strings apart, so the code that runs
+    /// stays short however many literals a node has.
+    fn literals(&self, depth: usize, literals: &[(&str, TokenStream)]) -> TokenStream {
+        let index = Literal::usize_unsuffixed(depth);
+        if literals.len() <= SMALL_MATCH {
+            let group: Vec<&(&str, TokenStream)> = literals.iter().collect();
+            return self.same_length(&index, &group);
+        }
+        let mut by_length: BTreeMap<usize, Vec<&(&str, TokenStream)>> = BTreeMap::new();
+        for literal in literals {
+            by_length.entry(literal.0.len()).or_default().push(literal);
+        }
+        let arms = by_length.iter().map(|(length, group)| {
+            let body = self.same_length(&index, group);
+            (Literal::usize_unsuffixed(*length), body)
+        });
+        switch(quote!(seg[#index].len()), arms)
+    }
+
+    /// Dispatch among literals of one length (or a few literals of any length).
+    fn same_length(&self, index: &Literal, group: &[&(&str, TokenStream)]) -> TokenStream {
+        if group.len() <= SMALL_MATCH {
+            let arms = group.iter().map(|(text, body)| (text, body.clone()));
+            return switch(quote!(seg[#index]), arms);
+        }
+        // The byte position with the most distinct values; the first on a tie.
+        let length = group[0].0.len();
+        let position = (0..length)
+            .max_by_key(|&i| {
+                let distinct: BTreeSet<u8> = group.iter().map(|(t, _)| t.as_bytes()[i]).collect();
+                (distinct.len(), std::cmp::Reverse(i))
+            })
+            .expect("literals are never empty");
+        let mut by_byte: BTreeMap<u8, Vec<&(&str, TokenStream)>> = BTreeMap::new();
+        for &literal in group {
+            by_byte
+                .entry(literal.0.as_bytes()[position])
+                .or_default()
+                .push(literal);
+        }
+        let arms = by_byte.iter().map(|(&byte, subgroup)| {
+            let body = self.same_length(index, subgroup);
+            (Literal::byte_character(byte), body)
+        });
+        let position = Literal::usize_unsuffixed(position);
+        switch(quote!(seg[#index].as_bytes()[#position]), arms)
+    }
+
+    /// Returns the first of `routes` that accepts the method, with the segments at the
+    /// depths in `captured` as its parameters.
+    fn found(&self, routes: &[usize], captured: &[usize]) -> TokenStream {
+        let captures = if captured.is_empty() {
+            quote!(Captures::default())
+        } else {
+            let values = captured.iter().map(|&depth| {
+                let depth = Literal::usize_unsuffixed(depth);
+                quote!(seg[#depth])
+            });
+            quote!(Captures::of([#(#values),*]))
+        };
         let checks = routes.iter().map(|&index| {
             let name = &self.names[index];
-            let found = quote! { return Some(Match { route: &#name, captures }); };
+            let found = quote! { return Some(Match { route: &#name, captures: #captures }); };
             if self.table.routes[index].methods.is_any() {
                 found
             } else {
@@ -414,11 +436,32 @@ impl Emitter<'_> {
             Some((&last, others)) if self.table.routes[last].methods.is_any() => {
                 let name = &self.names[last];
                 (
-                    self.found(others),
-                    quote! { Some(Match { route: &#name, captures }) },
+                    self.found(others, &[]),
+                    quote! { Some(Match { route: &#name, captures: Captures::default() }) },
                 )
             }
-            _ => (self.found(routes), quote! { None }),
+            _ => (self.found(routes, &[]), quote! { None }),
+        }
+    }
+}
+
+/// `match scrutinee { pattern => body, ..., _ => {} }`, or an `if` for a single arm.
+fn switch<P: quote::ToTokens>(
+    scrutinee: TokenStream,
+    arms: impl IntoIterator<Item = (P, TokenStream)>,
+) -> TokenStream {
+    let mut arms: Vec<(P, TokenStream)> = arms.into_iter().collect();
+    match arms.len() {
+        0 => quote!(),
+        1 => {
+            let (pattern, body) = arms.pop().expect("one arm");
+            quote! { if #scrutinee == #pattern { #body } }
+        }
+        _ => {
+            let arms = arms
+                .iter()
+                .map(|(pattern, body)| quote! { #pattern => { #body } });
+            quote! { match #scrutinee { #(#arms)* _ => {} } }
         }
     }
 }

@@ -105,6 +105,14 @@ impl<'p> Captures<'p> {
     pub fn get(&self, index: usize) -> &'p str {
         self.0[index]
     }
+
+    /// The values of a route's parameters, in order; the generated lookup names them.
+    #[inline]
+    pub fn of<const N: usize>(values: [&'p str; N]) -> Captures<'p> {
+        let mut captures = Captures::default();
+        captures.0[..N].copy_from_slice(&values);
+        captures
+    }
 }
 
 /// Splits off the next segment of `rest`, the part of a path after a `/`. Returns the
@@ -118,6 +126,33 @@ pub fn split_segment(rest: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// Splits `rest`, the part of a path after its leading `/`, into `segments` in one pass and
+/// returns how many segments the path has: 0 for an empty `rest`, `N + 1` for any count past
+/// `N` (the segments past `N` are not read). `a/` has two segments, the second empty.
+#[inline]
+pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]) -> usize {
+    if rest.is_empty() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut start = 0;
+    for (i, byte) in rest.bytes().enumerate() {
+        if byte == b'/' {
+            if count == N {
+                return N + 1;
+            }
+            segments[count] = &rest[start..i];
+            count += 1;
+            start = i + 1;
+        }
+    }
+    if count == N {
+        return N + 1;
+    }
+    segments[count] = &rest[start..];
+    count + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +163,30 @@ mod tests {
         assert_eq!(split_segment("c"), ("c", None));
         assert_eq!(split_segment("a/"), ("a", Some("")));
         assert_eq!(split_segment(""), ("", None));
+    }
+
+    #[test]
+    fn split_path_counts_every_segment_and_keeps_the_first_n() {
+        let mut s = [""; 2];
+        assert_eq!(split_path("", &mut s), 0);
+        assert_eq!(split_path("a", &mut s), 1);
+        assert_eq!(s[0], "a");
+        assert_eq!(split_path("a/bc", &mut s), 2);
+        assert_eq!(s, ["a", "bc"]);
+        assert_eq!(split_path("a/", &mut s), 2);
+        assert_eq!(s, ["a", ""]);
+        assert_eq!(split_path("/", &mut s), 2);
+        assert_eq!(s, ["", ""]);
+        assert_eq!(split_path("a/b/c/d", &mut s), 3);
+        assert_eq!(split_path("x", &mut [""; 0]), 1);
+    }
+
+    #[test]
+    fn captures_of_fills_in_order() {
+        let captures = Captures::of(["a", "b"]);
+        assert_eq!(
+            (captures.get(0), captures.get(1), captures.get(2)),
+            ("a", "b", "")
+        );
     }
 }
