@@ -1,11 +1,12 @@
 //! Helpers of the end-to-end tests in `tests/e2e.rs`: the stacks they run against, and
 //! real clients (streaming HTTP, SSE, WebSocket) plus publishing through Pushpin's real
-//! `/publish/` endpoint.
+//! `/publish/` endpoint; and a WebDriver client for the browser test in `tests/browser.rs`.
 
 pub mod body_reader;
 pub mod fixture;
 pub mod publish;
 pub mod sse;
+pub mod webdriver;
 pub mod websocket;
 
 pub use body_reader::BodyReader;

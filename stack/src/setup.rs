@@ -2,7 +2,7 @@
 //! nothing when the tool is already there, so both `cargo xtask serve` and `cargo xtask test`
 //! run all of it every time.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::command::{cargo, output, run};
@@ -32,20 +32,44 @@ pub fn pushpin() -> Result<(), String> {
     if output(Command::new("pushpin").arg("--version")).is_ok() {
         return Ok(());
     }
+    apt_install("Pushpin", &["pushpin"], "about 15 s")
+}
+
+/// Debian's Chromium and its ChromeDriver, for the browser test of the demo page.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Installs Chromium and ChromeDriver with apt-get when either is missing and we are root;
+/// otherwise says what to install.
+pub fn chromium() -> Result<(), String> {
+    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+        return Ok(());
+    }
+    apt_install(
+        "Chromium and ChromeDriver",
+        &["chromium", "chromium-driver"],
+        "about 1 minute",
+    )
+}
+
+/// `apt-get install`s `packages` as root, or fails saying how to.
+fn apt_install(what: &str, packages: &[&str], duration: &str) -> Result<(), String> {
+    let packages = packages.join(" ");
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
-        return Err("Pushpin is not installed: install it as root with \
-                    `apt-get install -y pushpin` (Debian, Ubuntu), then run this again"
-            .into());
+        return Err(format!(
+            "missing {what}: install it as root with \
+             `apt-get install -y {packages}` (Debian, Ubuntu), then run this again"
+        ));
     }
-    println!("setup: installing Pushpin with apt-get (about 15 s)");
-    let apt_get = |args: &[&str]| {
+    println!("setup: installing {what} with apt-get ({duration})");
+    let apt_get = |args: &str| {
         run(Command::new("apt-get")
-            .args(args)
+            .args(args.split_whitespace())
             .env("DEBIAN_FRONTEND", "noninteractive"))
     };
-    apt_get(&["update", "-q"])?;
-    apt_get(&["install", "-y", "-q", "pushpin"])
+    apt_get("update -q")?;
+    apt_get(&format!("install -y -q {packages}"))
 }
 
 /// Returns Viceroy, building it once into the tool cache when it is not there yet.

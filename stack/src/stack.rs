@@ -73,7 +73,7 @@ impl Stack {
         )?;
 
         let demo_origin = match origin {
-            Origin::Demo => Some(DemoOrigin::start(ports.origin).map_err(|error| {
+            Origin::Demo => Some(DemoOrigin::start(ports).map_err(|error| {
                 format!(
                     "demo origin cannot listen on 127.0.0.1:{}: {error}",
                     ports.origin

@@ -11,8 +11,8 @@ use fanout_router_stack::{app_build, paths, setup};
 
 pub const USAGE: &str =
     "  test                run every test: set-up, fmt, clippy, codegen --check, native tests,
-                      the wasm build, wasm tests under Viceroy, end-to-end tests, and
-                      fastly compute build + validate";
+                      the wasm build, wasm tests under Viceroy, end-to-end tests (with the
+                      demo page in Chromium), and fastly compute build + validate";
 
 /// The tools that later steps need, found or installed by the set-up step.
 struct Tools {
@@ -91,6 +91,7 @@ impl Steps {
 fn set_up() -> Result<Tools, String> {
     setup::wasm_target()?;
     setup::pushpin()?;
+    setup::chromium()?;
     Ok(Tools {
         viceroy: setup::viceroy()?,
         fastly: setup::fastly_cli()?,
