@@ -98,8 +98,10 @@ push_in_http_port={publish}
 push_in_spec=tcp://127.0.0.1:{push_in}
 push_in_sub_specs=tcp://127.0.0.1:{push_in_sub}
 command_spec=tcp://127.0.0.1:{command}
-# Fanout's own limits.
+# Fanout's own limits. Until fastly/pushpin#48084 was fixed (December 2024; Debian's 1.36
+# has the bug) the body limit was read as push_in_max_body_size: both names are set.
 push_in_http_max_body_size=65536
+push_in_max_body_size=65536
 connection_subscription_max=20
 "
     )
@@ -164,6 +166,15 @@ mod tests {
         assert!(text.contains("services=condure,zurl,pushpin-proxy,pushpin-handler\n"));
         assert!(text.contains("zurl_out_specs=ipc://{rundir}/{ipc_prefix}zurl-in\n"));
         assert!(text.contains("rundir=/r/run\n"));
+    }
+
+    #[test]
+    fn publishes_are_limited_to_64_kb_under_either_name_of_the_setting() {
+        for version in [(1, 36), (1, 39)] {
+            let text = config_text(Path::new("/r"), version, &Ports::default());
+            assert!(text.contains("\npush_in_http_max_body_size=65536\n"));
+            assert!(text.contains("\npush_in_max_body_size=65536\n"));
+        }
     }
 
     #[test]
