@@ -32,4 +32,13 @@ impl BodyReader {
             self.text.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
+
+    /// Reads until the response ends and says how: `Ok` when it ended cleanly, otherwise the
+    /// error that cut it short.
+    pub async fn until_end(&mut self) -> Result<(), reqwest::Error> {
+        while let Some(chunk) = self.response.chunk().await? {
+            self.text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        Ok(())
+    }
 }

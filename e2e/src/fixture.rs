@@ -1,8 +1,10 @@
 //! The stacks the tests run against: the app built once from `e2e/routes.toml`, started on
-//! free ports on first use, and stopped when the `Fixture` is dropped after the run.
+//! free ports on first use, and stopped when the `Fixture` is dropped after the run; and
+//! stacks of their own for tests that break them, stopped when the test drops them.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use fanout_router_stack::{Origin, Ports, Stack, StackConfig, app_build, paths, setup};
 
@@ -11,6 +13,10 @@ pub struct Fixture {
     app: OnceLock<Result<App, String>>,
     with_origin: OnceLock<Result<Stack, String>>,
     origin_down: OnceLock<Result<Stack, String>>,
+    own_stacks: AtomicUsize,
+    /// Held while a stack chooses its ports and starts, so that two stacks starting at once
+    /// cannot both be given a port that neither listens on yet.
+    starting: Mutex<()>,
 }
 
 #[derive(Clone)]
@@ -27,6 +33,13 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
+    pub fn of(stack: &Stack) -> Endpoints {
+        Endpoints {
+            app: stack.app_url(),
+            publish: stack.publish_url(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.app)
     }
@@ -45,20 +58,29 @@ impl Fixture {
             Origin::Demo => &self.with_origin,
             Origin::Down => &self.origin_down,
         };
-        let stack = cell.get_or_init(|| self.start(origin));
-        let stack = stack.as_ref().unwrap_or_else(|error| panic!("{error}"));
-        Endpoints {
-            app: stack.app_url(),
-            publish: stack.publish_url(),
-        }
-    }
-
-    fn start(&self, origin: Origin) -> Result<Stack, String> {
-        let App { wasm, viceroy } = self.app.get_or_init(build_app).clone()?;
         let name = match origin {
             Origin::Demo => "e2e",
             Origin::Down => "e2e-origin-down",
         };
+        let stack = cell.get_or_init(|| self.start(name, origin));
+        Endpoints::of(stack.as_ref().unwrap_or_else(|error| panic!("{error}")))
+    }
+
+    /// A stack of its own, for a test that breaks it; its files are in
+    /// `target/stack/e2e-own-<n>` (short: Pushpin's socket paths have a length limit).
+    /// Panics, failing that test, when it cannot start.
+    pub fn own_stack(&self, origin: Origin) -> Stack {
+        let number = self.own_stacks.fetch_add(1, Ordering::SeqCst);
+        self.start(&format!("e2e-own-{number}"), origin)
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    fn start(&self, name: &str, origin: Origin) -> Result<Stack, String> {
+        let App { wasm, viceroy } = self.app.get_or_init(build_app).clone()?;
+        let _turn = self
+            .starting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         Stack::start(&StackConfig {
             wasm,
             viceroy,

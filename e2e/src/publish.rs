@@ -25,6 +25,12 @@ impl Publisher {
 
     /// Publishes one item with the given formats to `channel`; panics unless Pushpin takes it.
     pub async fn publish(&self, channel: &str, formats: Value) {
+        let (status, text) = self.try_publish(channel, formats).await;
+        assert_eq!(status, 200, "publish to {channel} refused: {text}");
+    }
+
+    /// Publishes one item and returns the endpoint's status and answer, whatever they are.
+    pub async fn try_publish(&self, channel: &str, formats: Value) -> (u16, String) {
         let body = json!({ "items": [{ "channel": channel, "formats": formats }] });
         let response = self
             .client
@@ -34,9 +40,8 @@ impl Publisher {
             .send()
             .await
             .expect("the publish endpoint answers");
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert_eq!(status, 200, "publish to {channel} refused: {text}");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
     }
 
     /// Publishes again and again until `received` completes, and returns what it gives. A

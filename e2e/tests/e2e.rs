@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use e2e::http::{APP_TEXT, assert_answer, client, get, header, run_test};
 use e2e::publish::{http_response, http_stream, ws_message};
+use e2e::trials;
 use e2e::websocket::{connect, next_message, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
 use fanout_router_stack::{Origin, signals};
@@ -19,24 +21,15 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-/// The content type of the app's own plain-text answers.
-const APP_TEXT: &str = "text/plain; charset=utf-8";
-
 /// Every test finishes within this, or fails.
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A `trial` for each test function, named after it.
-macro_rules! trials {
-    ($fixture:expr, $origin:expr, [$($test:ident),* $(,)?]) => {
-        [$(trial($fixture, $origin, stringify!($test), $test)),*]
-    };
-}
 
 fn main() -> ExitCode {
     let arguments = Arguments::from_args();
     signals::stop_children_on_signal();
     let fixture = Arc::new(Fixture::default());
     let mut trials = Vec::from(trials!(
+        trial,
         &fixture,
         Origin::Demo,
         [
@@ -54,6 +47,7 @@ fn main() -> ExitCode {
         ]
     ));
     trials.extend(trials!(
+        trial,
         &fixture,
         Origin::Down,
         [
@@ -87,45 +81,8 @@ fn trial<F: Future<Output = ()> + 'static>(
     let fixture = fixture.clone();
     Trial::test(name, move || {
         let endpoints = fixture.endpoints(origin);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
-        runtime
-            // The timer must be made inside the runtime.
-            .block_on(async { tokio::time::timeout(TEST_TIMEOUT, test(endpoints)).await })
-            .map_err(|_| format!("{name} did not finish within {TEST_TIMEOUT:?}").into())
+        run_test(name, TEST_TIMEOUT, test(endpoints)).map_err(Into::into)
     })
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("an HTTP client")
-}
-
-async fn get(url: &str) -> reqwest::Response {
-    client()
-        .get(url)
-        .send()
-        .await
-        .unwrap_or_else(|error| panic!("GET {url}: {error}"))
-}
-
-fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
-    response
-        .headers()
-        .get(name)
-        .map(|value| value.to_str().unwrap_or("(not UTF-8)"))
-        .unwrap_or("(none)")
-}
-
-/// Asserts status, content type and whole body of a plain answer.
-async fn assert_answer(response: reqwest::Response, status: u16, content_type: &str, body: &str) {
-    assert_eq!(response.status(), status);
-    assert_eq!(header(&response, "content-type"), content_type);
-    assert_eq!(response.text().await.expect("a body"), body);
 }
 
 // The default test endpoints, all on channel `test`.

@@ -17,4 +17,4 @@ pub mod stack;
 pub mod supervisor;
 
 pub use ports::Ports;
-pub use stack::{Origin, Stack, StackConfig};
+pub use stack::{Origin, Service, Stack, StackConfig};

@@ -31,12 +31,32 @@ pub enum Origin {
     Down,
 }
 
+/// A process of the stack that can be stopped and started again, to see how the rest copes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Pushpin,
+    Viceroy,
+}
+
+impl Service {
+    fn name(self) -> &'static str {
+        match self {
+            Service::Pushpin => "pushpin",
+            Service::Viceroy => "viceroy",
+        }
+    }
+}
+
 pub struct Stack {
     // Field order is drop order: the processes stop before the origin does.
     supervisor: Supervisor,
     _demo_origin: Option<DemoOrigin>,
     pub ports: Ports,
     pub run_dir: PathBuf,
+    wasm: PathBuf,
+    viceroy: PathBuf,
+    manifest: PathBuf,
+    pushpin_conf: PathBuf,
 }
 
 impl Stack {
@@ -82,46 +102,69 @@ impl Stack {
             Origin::Down => None,
         };
 
-        let mut supervisor = Supervisor::default();
-        let pushpin_log = run_dir.join("pushpin.log");
-        supervisor.start(
-            "pushpin",
-            Command::new("pushpin")
-                .arg("--merge-output")
-                .arg("--config")
-                .arg(&pushpin_conf),
-            &pushpin_log,
-            Duration::from_secs(30),
-            || {
-                // The runner's own `[INFO] <date> <time> started`, not a service's
-                // `... [handler] started`.
-                log_has_line(&pushpin_log, |line| {
-                    line.split_whitespace().skip(3).eq(["started"])
-                }) && listening(ports.proxy)
-                    && listening(ports.publish)
-            },
-        )?;
-        supervisor.start(
-            "viceroy",
-            Command::new(viceroy)
-                .arg("serve")
-                .arg("--addr")
-                .arg(format!("127.0.0.1:{}", ports.app))
-                .arg("--local-pushpin-proxy-port")
-                .arg(ports.proxy.to_string())
-                .arg("-C")
-                .arg(&manifest_path)
-                .arg(wasm),
-            &run_dir.join("viceroy.log"),
-            Duration::from_secs(60),
-            || listening(ports.app),
-        )?;
-        Ok(Stack {
-            supervisor,
+        let mut stack = Stack {
+            supervisor: Supervisor::default(),
             _demo_origin: demo_origin,
             ports: *ports,
             run_dir: run_dir.clone(),
-        })
+            wasm: wasm.clone(),
+            viceroy: viceroy.clone(),
+            manifest: manifest_path,
+            pushpin_conf,
+        };
+        // Dropping the stack on an error stops what has started.
+        stack.start_service(Service::Pushpin)?;
+        stack.start_service(Service::Viceroy)?;
+        Ok(stack)
+    }
+
+    /// Stops `service` and everything it started (SIGTERM, then SIGKILL after a grace
+    /// period), as a crash would; the rest of the stack keeps running.
+    pub fn stop_service(&mut self, service: Service) {
+        self.supervisor.stop(service.name());
+    }
+
+    /// Starts `service` (again, after `stop_service`) with the stack's configuration and ports,
+    /// and waits until it listens. Pushpin's services may still be connecting to each other
+    /// for a moment after that: a request then can fail or get no answer.
+    pub fn start_service(&mut self, service: Service) -> Result<(), String> {
+        let ports = self.ports;
+        match service {
+            Service::Pushpin => {
+                let log = self.run_dir.join("pushpin.log");
+                self.supervisor.start(
+                    service.name(),
+                    Command::new("pushpin")
+                        .arg("--merge-output")
+                        .arg("--config")
+                        .arg(&self.pushpin_conf),
+                    &log,
+                    Duration::from_secs(30),
+                    || {
+                        // The runner's own `[INFO] <date> <time> started`, not a service's
+                        // `... [handler] started`.
+                        log_has_line(&log, |line| line.split_whitespace().skip(3).eq(["started"]))
+                            && listening(ports.proxy)
+                            && listening(ports.publish)
+                    },
+                )
+            }
+            Service::Viceroy => self.supervisor.start(
+                service.name(),
+                Command::new(&self.viceroy)
+                    .arg("serve")
+                    .arg("--addr")
+                    .arg(format!("127.0.0.1:{}", ports.app))
+                    .arg("--local-pushpin-proxy-port")
+                    .arg(ports.proxy.to_string())
+                    .arg("-C")
+                    .arg(&self.manifest)
+                    .arg(&self.wasm),
+                &self.run_dir.join("viceroy.log"),
+                Duration::from_secs(60),
+                || listening(ports.app),
+            ),
+        }
     }
 
     /// Where clients reach the app.
@@ -137,5 +180,11 @@ impl Stack {
     /// Fails, naming the process and showing its log, when a process of the stack has died.
     pub fn check(&mut self) -> Result<(), String> {
         self.supervisor.check()
+    }
+
+    /// Each running service's name and process ids: its own, then those of what it started
+    /// (Pushpin's runner starts condure, zurl, pushpin-proxy and pushpin-handler).
+    pub fn processes(&self) -> Vec<(&str, Vec<i32>)> {
+        self.supervisor.processes()
     }
 }

@@ -104,6 +104,26 @@ impl Supervisor {
             None => Ok(()),
         }
     }
+
+    /// Stops the child called `name` and what it started, and forgets it; does nothing when
+    /// there is no such child.
+    pub fn stop(&mut self, name: &str) {
+        if let Some(index) = self.children.iter().position(|child| child.name == name) {
+            self.children.remove(index).stop();
+        }
+    }
+
+    /// Each child's name and process ids: the child's own, then those of what it started.
+    pub fn processes(&self) -> Vec<(&str, Vec<i32>)> {
+        self.children
+            .iter()
+            .map(|child| {
+                let mut pids = vec![child.tree.leader];
+                pids.extend(&child.tree.descendants);
+                (child.name.as_str(), pids)
+            })
+            .collect()
+    }
 }
 
 impl Drop for Supervisor {
@@ -248,6 +268,28 @@ mod tests {
         // A zombie (`Z`) has exited and only waits for its parent to reap it.
         stat.rsplit_once(')')
             .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    }
+
+    #[test]
+    fn stops_one_child_by_name_and_forgets_it() {
+        let mut supervisor = Supervisor::default();
+        let log = std::env::temp_dir().join(format!("supervisor-stop-{}.log", std::process::id()));
+        supervisor
+            .start(
+                "sleeper",
+                Command::new("sleep").arg("60"),
+                &log,
+                Duration::from_secs(5),
+                || true,
+            )
+            .unwrap();
+        let pid = supervisor.processes()[0].1[0];
+        assert!(alive(pid));
+        supervisor.stop("sleeper");
+        assert!(!alive(pid));
+        assert!(supervisor.processes().is_empty());
+        assert_eq!(supervisor.check(), Ok(()));
+        let _ = fs::remove_file(log);
     }
 
     #[test]
