@@ -44,6 +44,8 @@ fn main() -> ExitCode {
             method_split_sends_reads_through_fanout_and_writes_direct,
             room_route_receives_only_its_own_room,
             unmatched_path_is_a_404,
+            forged_grip_sig_sent_straight_to_the_app_gets_no_grip_instructions,
+            path_parameter_that_would_corrupt_a_channel_is_a_400,
         ]
     ));
     trials.extend(trials!(
@@ -295,6 +297,45 @@ async fn room_route_receives_only_its_own_room(stack: Endpoints) {
 async fn unmatched_path_is_a_404(stack: Endpoints) {
     let response = get(&stack.url("/nothing/here")).await;
     assert_answer(response, 404, APP_TEXT, "no route matches this request\n").await;
+}
+
+/// The official starter kits answer any request carrying a `Grip-Sig` with GRIP
+/// instructions; here a token that does not verify gets a 403 and nothing else.
+async fn forged_grip_sig_sent_straight_to_the_app_gets_no_grip_instructions(stack: Endpoints) {
+    let forged = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ2aWNlcm95IiwiZXhwIjo0MTAyNDQ0ODAwfQ.";
+    for path in ["/test/stream", "/test/sse", "/test/long-poll"] {
+        let response = client()
+            .get(stack.url(path))
+            .header("Grip-Sig", forged)
+            .send()
+            .await
+            .expect("an answer");
+        let grip_headers: Vec<_> = response
+            .headers()
+            .keys()
+            .filter(|name| name.as_str().starts_with("grip-"))
+            .collect();
+        assert!(grip_headers.is_empty(), "{path}: {grip_headers:?}");
+        assert_answer(
+            response,
+            403,
+            APP_TEXT,
+            "Grip-Sig rejected: Grip-Sig algorithm is not accepted\n",
+        )
+        .await;
+    }
+}
+
+/// A `,` or `;` captured from the path would name other channels in `Grip-Channel`.
+async fn path_parameter_that_would_corrupt_a_channel_is_a_400(stack: Endpoints) {
+    let response = get(&stack.url("/rooms/a,b/events")).await;
+    assert_answer(
+        response,
+        400,
+        APP_TEXT,
+        "path parameter `room` holds `,` or `;`, which a channel name cannot carry\n",
+    )
+    .await;
 }
 
 // With nothing listening on the origin's port.
