@@ -1,0 +1,67 @@
+//! The lookup generated from `fuzz/routes.toml` against `precedence::reference_lookup` on
+//! the same file: for any method and path, both pick the same route (by its line) with the
+//! same captured values.
+
+#![no_main]
+
+use std::sync::LazyLock;
+
+use fanout_router_codegen::model::{Segment, Table};
+use fanout_router_codegen::precedence::{path_segments, reference_lookup};
+use fanout_router_codegen::{Source, table};
+use fanout_router_core::method::Methods;
+use libfuzzer_sys::fuzz_target;
+
+#[allow(dead_code, clippy::all)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/routes.rs"));
+}
+
+/// A request method of every kind the lookup tells apart, and lookalikes.
+const METHODS: [&str; 12] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "get", "PURGE",
+    "",
+];
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    table(
+        &Source::new("routes.toml", include_str!("../routes.toml")),
+        &Source::new("fastly.toml", include_str!("../../fastly.toml")),
+    )
+    .unwrap_or_else(|d| panic!("fuzz/routes.toml is refused: {d:?}"))
+});
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, path)) = data.split_first() else {
+        return;
+    };
+    let method = METHODS[usize::from(selector) % METHODS.len()];
+    let path = format!("/{}", String::from_utf8_lossy(path));
+
+    let found = generated::lookup(method, &path).map(|m| {
+        let captures = (0..m.route.params.len())
+            .map(|i| m.captures.get(i))
+            .collect();
+        (m.route.line as usize, m.route.pattern, captures)
+    });
+    assert_eq!(found, expected(&TABLE, method, &path), "{method} {path:?}");
+});
+
+/// The reference's route (line and pattern) and the values its parameters capture.
+fn expected<'a, 'p>(
+    table: &'a Table,
+    method: &str,
+    path: &'p str,
+) -> Option<(usize, &'a str, Vec<&'p str>)> {
+    let route = &table.routes[reference_lookup(table, Methods::of(method), path)?];
+    let segments = path_segments(path).expect("the path starts with /");
+    let captures = route
+        .pattern
+        .segments
+        .iter()
+        .zip(segments)
+        .filter(|(s, _)| matches!(s, Segment::Param(_)))
+        .map(|(_, value)| value)
+        .collect();
+    Some((route.line, route.pattern.text.as_str(), captures))
+}
