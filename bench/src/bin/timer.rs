@@ -1,0 +1,77 @@
+//! The lookup comparison of the criterion benches, timed with `std::time::Instant` so that
+//! it runs where criterion does not: inside wasm32-wasip1 under Viceroy.
+//!
+//!   cargo build -p fanout-router-bench --bin timer --release --target wasm32-wasip1
+//!   viceroy run target/wasm32-wasip1/release/timer.wasm
+//!
+//! For each route set and lookup, the best of 5 rounds (interleaved, so the three lookups
+//! see the same machine load) of enough iterations over the set's paths to last ~20 ms.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use fanout_router_bench::{SETS, Set, linear_lookup};
+
+const ROUNDS: usize = 5;
+const ROUND_TIME: Duration = Duration::from_millis(20);
+
+fn main() {
+    let filter = std::env::args().nth(1).unwrap_or_default();
+    println!(
+        "| set | routes | generated ns | matchit ns | linear ns | matchit / generated | linear / generated |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for set in SETS.iter().filter(|s| s.name.contains(&filter)) {
+        let (router, _) = set.matchit_router();
+        let generated = || {
+            for path in black_box(set.paths) {
+                black_box((set.lookup)("GET", path));
+            }
+        };
+        let matchit = || {
+            for path in black_box(set.paths) {
+                let _ = black_box(router.at(path));
+            }
+        };
+        let linear = || {
+            for path in black_box(set.paths) {
+                black_box(linear_lookup(set.routes, "GET", path));
+            }
+        };
+        let ns = best_per_lookup(set, [&generated, &matchit, &linear]);
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} |",
+            set.name,
+            set.routes.len(),
+            ns[0],
+            ns[1],
+            ns[2],
+            ns[1] / ns[0],
+            ns[2] / ns[0]
+        );
+    }
+}
+
+/// Nanoseconds per lookup of each closure (one call looks up all of the set's paths).
+fn best_per_lookup(set: &Set, lookups: [&dyn Fn(); 3]) -> [f64; 3] {
+    let iterations = lookups.map(|f| {
+        let start = Instant::now();
+        f();
+        let once = start.elapsed().max(Duration::from_nanos(100));
+        (ROUND_TIME.as_nanos() / once.as_nanos()).max(1) as u32
+    });
+    let mut best = [f64::INFINITY; 3];
+    for _ in 0..ROUNDS {
+        for (i, f) in lookups.iter().enumerate() {
+            let start = Instant::now();
+            for _ in 0..iterations[i] {
+                f();
+            }
+            let ns = start.elapsed().as_nanos() as f64
+                / f64::from(iterations[i])
+                / set.paths.len() as f64;
+            best[i] = best[i].min(ns);
+        }
+    }
+    best
+}
