@@ -259,26 +259,26 @@ impl Node {
 
 /// The lookup splits the path once into its first segments (as many as the longest
 /// pattern has) and counts them. The `path` routes are grouped by their number of segments,
-/// so only the group of the path's count is searched; then come the prefixes, longest
-/// first. Each group is a trie walked with literal segments tried before parameters, and a
+/// so only the group of the path's count is searched, and the first route found wins. Then
+/// one walk over the trie of all prefixes keeps the longest prefix found, the first found
+/// among equals. Tries are walked with literal segments tried before parameters, and a
 /// failed branch falls through to the next candidate: exactly the precedence order.
 fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     let mut exact: BTreeMap<usize, Node> = BTreeMap::new();
-    let mut prefixes: BTreeMap<usize, Node> = BTreeMap::new();
+    let mut prefixes = Node::default();
     for (index, route) in table.routes.iter().enumerate() {
         let segments = &route.pattern.segments;
-        let tries = match route.pattern.kind {
-            PatternKind::Exact => &mut exact,
-            PatternKind::Prefix => &mut prefixes,
-        };
-        tries
-            .entry(segments.len())
-            .or_default()
-            .insert(segments, index);
+        match route.pattern.kind {
+            PatternKind::Exact => exact
+                .entry(segments.len())
+                .or_default()
+                .insert(segments, index),
+            PatternKind::Prefix => prefixes.insert(segments, index),
+        }
     }
     let emit = Emitter { table, names };
     // The prefixes of no segment match every path: they end the function.
-    let catch_all = prefixes.remove(&0);
+    let catch_all = std::mem::take(&mut prefixes.routes);
     let depth = table
         .routes
         .iter()
@@ -286,23 +286,32 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
         .max()
         .unwrap_or(0);
     let exact_arms = exact.iter().map(|(&count, node)| {
-        let body = emit.node(node, 0, &mut Vec::new());
+        let body = emit.node(node, Search::Exact, 0, &mut Vec::new());
         (Literal::usize_unsuffixed(count), body)
     });
     let exact_search = switch(quote!(count), exact_arms);
-    let prefix_searches = prefixes.iter().rev().map(|(&length, node)| {
-        let body = emit.node(node, 0, &mut Vec::new());
-        let length = Literal::usize_unsuffixed(length);
-        quote! { if count >= #length { #body } }
+    let has_prefixes = !prefixes.literals.is_empty() || prefixes.param.is_some();
+    let prefix_search = has_prefixes.then(|| {
+        let body = emit.node(&prefixes, Search::Prefix, 0, &mut Vec::new());
+        quote! {
+            let mut longest = 0;
+            let mut best = None;
+            #body
+            if longest > 0 {
+                return best;
+            }
+        }
     });
-    let (catch_all_checks, tail) = emit.catch_all(catch_all.as_ref().map_or(&[], |n| &n.routes));
-    let start = if exact.is_empty() && prefixes.is_empty() {
+    let (catch_all_checks, tail) = emit.catch_all(&catch_all);
+    let start = if exact.is_empty() && !has_prefixes {
         quote! { path.strip_prefix('/')?; }
     } else {
         let depth = Literal::usize_unsuffixed(depth);
+        // Only the `path` routes need the count.
+        let count = (!exact.is_empty()).then(|| quote!(let count =));
         quote! {
             let mut seg = [""; #depth];
-            let count = split_path(path.strip_prefix('/')?, &mut seg);
+            #count split_path(path.strip_prefix('/')?, &mut seg);
         }
     };
     let any_methods = table.routes.iter().any(|r| !r.methods.is_any());
@@ -318,7 +327,7 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
             #method_set
             #start
             #exact_search
-            #(#prefix_searches)*
+            #prefix_search
             #catch_all_checks
             #tail
         }
@@ -332,18 +341,31 @@ struct Emitter<'a> {
 
 impl Emitter<'_> {
     /// Code for a trie node at `depth` segments; `captured` holds the depths of the
-    /// parameters on the way here.
-    fn node(&self, node: &Node, depth: usize, captured: &mut Vec<usize>) -> TokenStream {
-        let here = self.found(&node.routes, captured);
+    /// parameters on the way here. A segment past the path's end reads as "", which no
+    /// literal or parameter matches, so the prefix walk needs no check of `count`.
+    fn node(
+        &self,
+        node: &Node,
+        search: Search,
+        depth: usize,
+        captured: &mut Vec<usize>,
+    ) -> TokenStream {
+        let here = match search {
+            Search::Exact => self.found(&node.routes, captured),
+            Search::Prefix => self.longer(&node.routes, captured, depth),
+        };
         let literals: Vec<(&str, TokenStream)> = node
             .literals
             .iter()
-            .map(|(text, child)| (text.as_str(), self.node(child, depth + 1, captured)))
+            .map(|(text, child)| {
+                let body = self.node(child, search, depth + 1, captured);
+                (text.as_str(), body)
+            })
             .collect();
         let literals = self.literals(depth, &literals);
         let param = node.param.as_deref().map(|child| {
             captured.push(depth);
-            let body = self.node(child, depth + 1, captured);
+            let body = self.node(child, search, depth + 1, captured);
             captured.pop();
             let index = Literal::usize_unsuffixed(depth);
             quote! {
@@ -405,18 +427,29 @@ impl Emitter<'_> {
         switch(quote!(seg[#index].as_bytes()[#position]), arms)
     }
 
+    /// Keeps the first of `routes` (prefixes of `depth` segments) that accepts the method
+    /// as the best prefix so far, unless a longer one was found.
+    fn longer(&self, routes: &[usize], captured: &[usize], depth: usize) -> TokenStream {
+        let captures = captures(captured);
+        let depth = Literal::usize_unsuffixed(depth);
+        let checks = routes.iter().map(|&index| {
+            let name = &self.names[index];
+            let method = (!self.table.routes[index].methods.is_any())
+                .then(|| quote! { && method.intersects(#name.methods) });
+            quote! {
+                if longest < #depth #method {
+                    longest = #depth;
+                    best = Some(Match { route: &#name, captures: #captures });
+                }
+            }
+        });
+        quote! { #(#checks)* }
+    }
+
     /// Returns the first of `routes` that accepts the method, with the segments at the
     /// depths in `captured` as its parameters.
     fn found(&self, routes: &[usize], captured: &[usize]) -> TokenStream {
-        let captures = if captured.is_empty() {
-            quote!(Captures::default())
-        } else {
-            let values = captured.iter().map(|&depth| {
-                let depth = Literal::usize_unsuffixed(depth);
-                quote!(seg[#depth])
-            });
-            quote!(Captures::of([#(#values),*]))
-        };
+        let captures = captures(captured);
         let checks = routes.iter().map(|&index| {
             let name = &self.names[index];
             let found = quote! { return Some(Match { route: &#name, captures: #captures }); };
@@ -443,6 +476,27 @@ impl Emitter<'_> {
             _ => (self.found(routes, &[]), quote! { None }),
         }
     }
+}
+
+/// `Captures::of([seg[1], seg[3]])` for parameters at depths 1 and 3.
+fn captures(captured: &[usize]) -> TokenStream {
+    if captured.is_empty() {
+        return quote!(Captures::default());
+    }
+    let values = captured.iter().map(|&depth| {
+        let depth = Literal::usize_unsuffixed(depth);
+        quote!(seg[#depth])
+    });
+    quote!(Captures::of([#(#values),*]))
+}
+
+/// Which search a trie serves.
+#[derive(Clone, Copy)]
+enum Search {
+    /// `path` routes of one segment count: the first route found is the answer.
+    Exact,
+    /// All `prefix` routes: the longest found is the answer.
+    Prefix,
 }
 
 /// `match scrutinee { pattern => body, ..., _ => {} }`, or an `if` for a single arm.
