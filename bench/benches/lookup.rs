@@ -1,7 +1,8 @@
 //! The generated lookup against matchit and a linear scan, on every route set of the crate.
 //! One iteration looks up all of a set's paths; criterion reports the time per path
-//! (`thrpt`) and per iteration. `cargo run -p fanout-router-bench --bin report` prints the
-//! table of BENCHMARKS.md from the results.
+//! (`thrpt`) and per iteration. Then
+//! `cargo run --release -p fanout-router-bench --example report` prints the table of
+//! BENCHMARKS.md from the results.
 
 use std::hint::black_box;
 use std::time::Duration;

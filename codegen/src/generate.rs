@@ -1,6 +1,7 @@
 //! Emits the route table and its lookup as Rust source, formatted by prettyplease so the
 //! text is the same whatever rustfmt a reviewer has.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Literal, TokenStream};
@@ -233,6 +234,10 @@ fn action(action: &ActionDef) -> TokenStream {
 /// past it, the segment's length and then its bytes pick the arm (see `Emitter::literals`).
 const SMALL_MATCH: usize = 4;
 
+/// A subtree holding more routes than this becomes a function of its own: one function of
+/// thousands of routes takes LLVM superlinear time to optimise.
+const SPLIT: usize = 16;
+
 /// A trie of pattern segments; `routes` end at this node, in precedence order.
 #[derive(Default)]
 struct Node {
@@ -255,6 +260,13 @@ impl Node {
             }
         }
     }
+
+    /// Routes in this subtree.
+    fn size(&self) -> usize {
+        self.routes.len()
+            + self.literals.values().map(Node::size).sum::<usize>()
+            + self.param.as_deref().map_or(0, Node::size)
+    }
 }
 
 /// The lookup splits the path once into its first segments (as many as the longest
@@ -276,23 +288,38 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
             PatternKind::Prefix => prefixes.insert(segments, index),
         }
     }
-    let emit = Emitter { table, names };
-    // The prefixes of no segment match every path: they end the function.
-    let catch_all = std::mem::take(&mut prefixes.routes);
     let depth = table
         .routes
         .iter()
         .map(|r| r.pattern.segments.len())
         .max()
         .unwrap_or(0);
+    let any_methods = table.routes.iter().any(|r| !r.methods.is_any());
+    let emit = Emitter {
+        table,
+        names,
+        depth: Literal::usize_unsuffixed(depth),
+        functions: RefCell::default(),
+        function_names: RefCell::default(),
+    };
+    // The prefixes of no segment match every path: they end the function.
+    let catch_all = std::mem::take(&mut prefixes.routes);
     let exact_arms = exact.iter().map(|(&count, node)| {
-        let body = emit.node(node, Search::Exact, 0, &mut Vec::new());
+        let body = emit.node(
+            node,
+            0,
+            &mut Walk::new(Search::Exact, format!("exact_{count}")),
+        );
         (Literal::usize_unsuffixed(count), body)
     });
     let exact_search = switch(quote!(count), exact_arms);
     let has_prefixes = !prefixes.literals.is_empty() || prefixes.param.is_some();
     let prefix_search = has_prefixes.then(|| {
-        let body = emit.node(&prefixes, Search::Prefix, 0, &mut Vec::new());
+        let body = emit.node(
+            &prefixes,
+            0,
+            &mut Walk::new(Search::Prefix, "prefix".into()),
+        );
         quote! {
             let mut longest = 0;
             let mut best = None;
@@ -306,7 +333,7 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     let start = if exact.is_empty() && !has_prefixes {
         quote! { path.strip_prefix('/')?; }
     } else {
-        let depth = Literal::usize_unsuffixed(depth);
+        let depth = &emit.depth;
         // Only the `path` routes need the count.
         let count = (!exact.is_empty()).then(|| quote!(let count =));
         quote! {
@@ -314,12 +341,12 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
             #count split_path(path.strip_prefix('/')?, &mut seg);
         }
     };
-    let any_methods = table.routes.iter().any(|r| !r.methods.is_any());
     let (method_arg, method_set) = if any_methods {
         (quote!(method), quote!(let method = Methods::of(method);))
     } else {
         (quote!(_method), quote!())
     };
+    let functions = emit.functions.into_inner();
     quote! {
         /// The route that handles a request with this method and path, and the values its
         /// parameters captured. Allocates nothing.
@@ -331,42 +358,67 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
             #catch_all_checks
             #tail
         }
+        #(#functions)*
     }
 }
 
 struct Emitter<'a> {
     table: &'a Table,
     names: &'a [Ident],
+    /// Length of the `seg` array: segments of the longest pattern.
+    depth: Literal,
+    /// Functions split off large subtrees, emitted after `lookup`.
+    functions: RefCell<Vec<TokenStream>>,
+    function_names: RefCell<BTreeSet<String>>,
+}
+
+/// Where a trie walk is: which search, the parameters captured and the segments on the way.
+struct Walk {
+    search: Search,
+    /// Names the functions split off this walk: `exact_3`, `prefix`.
+    label: String,
+    /// Depths of the parameters on the way here.
+    captured: Vec<usize>,
+    /// The segments on the way here, `p` for a parameter, to name functions.
+    trail: Vec<String>,
+}
+
+impl Walk {
+    fn new(search: Search, label: String) -> Walk {
+        Walk {
+            search,
+            label,
+            captured: Vec::new(),
+            trail: Vec::new(),
+        }
+    }
 }
 
 impl Emitter<'_> {
-    /// Code for a trie node at `depth` segments; `captured` holds the depths of the
-    /// parameters on the way here. A segment past the path's end reads as "", which no
-    /// literal or parameter matches, so the prefix walk needs no check of `count`.
-    fn node(
-        &self,
-        node: &Node,
-        search: Search,
-        depth: usize,
-        captured: &mut Vec<usize>,
-    ) -> TokenStream {
-        let here = match search {
-            Search::Exact => self.found(&node.routes, captured),
-            Search::Prefix => self.longer(&node.routes, captured, depth),
+    /// Code for a trie node at `depth` segments. A segment past the path's end reads as "",
+    /// which no literal or parameter matches, so the prefix walk needs no check of `count`.
+    fn node(&self, node: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
+        let here = match walk.search {
+            Search::Exact => self.found(&node.routes, &walk.captured),
+            Search::Prefix => self.longer(&node.routes, &walk.captured, depth),
         };
         let literals: Vec<(&str, TokenStream)> = node
             .literals
             .iter()
             .map(|(text, child)| {
-                let body = self.node(child, search, depth + 1, captured);
+                walk.trail.push(text.clone());
+                let body = self.child(child, depth + 1, walk);
+                walk.trail.pop();
                 (text.as_str(), body)
             })
             .collect();
         let literals = self.literals(depth, &literals);
         let param = node.param.as_deref().map(|child| {
-            captured.push(depth);
-            let body = self.node(child, search, depth + 1, captured);
-            captured.pop();
+            walk.captured.push(depth);
+            walk.trail.push("p".to_owned());
+            let body = self.child(child, depth + 1, walk);
+            walk.trail.pop();
+            walk.captured.pop();
             let index = Literal::usize_unsuffixed(depth);
             quote! {
                 if !seg[#index].is_empty() {
@@ -375,6 +427,108 @@ impl Emitter<'_> {
             }
         });
         quote! { #here #literals #param }
+    }
+
+    /// A child node's code, inline or, for a large subtree, as a call to a function of its
+    /// own (pushed to `functions`).
+    fn child(&self, child: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
+        let body = self.node(child, depth, walk);
+        if child.size() <= SPLIT {
+            return body;
+        }
+        let name = self.function_name(walk);
+        let doc = format!(
+            " The {} routes under `/{}` (`p`: a parameter).",
+            match walk.search {
+                Search::Exact => "`path`",
+                Search::Prefix => "`prefix`",
+            },
+            walk.trail.join("/")
+        );
+        let n = &self.depth;
+        let (method_param, method_arg) = if self.lists_methods(child) {
+            (quote!(, method: Methods), quote!(, method))
+        } else {
+            (quote!(), quote!())
+        };
+        let (function, call) = match walk.search {
+            Search::Exact => (
+                quote! {
+                    #[doc = #doc]
+                    fn #name<'p>(seg: [&'p str; #n] #method_param) -> Option<Match<'p>> {
+                        #body
+                        None
+                    }
+                },
+                quote! {
+                    if let Some(found) = #name(seg #method_arg) {
+                        return Some(found);
+                    }
+                },
+            ),
+            Search::Prefix => (
+                quote! {
+                    #[doc = #doc]
+                    /// Returns the longest prefix found and its number of segments.
+                    fn #name<'p>(seg: [&'p str; #n] #method_param) -> Option<(usize, Match<'p>)> {
+                        let mut longest = 0;
+                        let mut best = None;
+                        #body
+                        best.map(|found| (longest, found))
+                    }
+                },
+                quote! {
+                    if let Some((depth, found)) = #name(seg #method_arg) {
+                        if longest < depth {
+                            longest = depth;
+                            best = Some(found);
+                        }
+                    }
+                },
+            ),
+        };
+        self.functions.borrow_mut().push(function);
+        call
+    }
+
+    /// Whether a route in this subtree lists methods.
+    fn lists_methods(&self, node: &Node) -> bool {
+        node.routes
+            .iter()
+            .any(|&i| !self.table.routes[i].methods.is_any())
+            || node
+                .literals
+                .values()
+                .any(|child| self.lists_methods(child))
+            || node
+                .param
+                .as_deref()
+                .is_some_and(|child| self.lists_methods(child))
+    }
+
+    /// `exact_3_repos_p_p_issues`: the walk's label and trail, unique in the file.
+    fn function_name(&self, walk: &Walk) -> Ident {
+        let base: String = std::iter::once(walk.label.as_str())
+            .chain(walk.trail.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("_")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut taken = self.function_names.borrow_mut();
+        let mut name = base.clone();
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        format_ident!("{name}")
     }
 
     /// Dispatch on segment `depth` among literal children. Up to [`SMALL_MATCH`] of them, a

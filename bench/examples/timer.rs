@@ -1,8 +1,8 @@
 //! The lookup comparison of the criterion benches, timed with `std::time::Instant` so that
 //! it runs where criterion does not: inside wasm32-wasip1 under Viceroy.
 //!
-//!   cargo build -p fanout-router-bench --bin timer --release --target wasm32-wasip1
-//!   viceroy run target/wasm32-wasip1/release/timer.wasm
+//!   cargo build -p fanout-router-bench --example timer --release --target wasm32-wasip1
+//!   viceroy run target/wasm32-wasip1/release/examples/timer.wasm
 //!
 //! For each route set and lookup, the best of 5 rounds (interleaved, so the three lookups
 //! see the same machine load) of enough iterations over the set's paths to last ~20 ms.
