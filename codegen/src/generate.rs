@@ -139,15 +139,20 @@ fn static_names(table: &Table) -> Vec<Ident> {
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
                 .collect();
-            let mut name = base.clone();
-            let mut n = 2;
-            while !taken.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            format_ident!("{name}")
+            unique_ident(&mut taken, base)
         })
         .collect()
+}
+
+/// `base`, or `base_2`, `base_3`, ... when `taken` holds it already.
+fn unique_ident(taken: &mut BTreeSet<String>, base: String) -> Ident {
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    format_ident!("{name}")
 }
 
 fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
@@ -521,14 +526,7 @@ impl Emitter<'_> {
                 }
             })
             .collect();
-        let mut taken = self.function_names.borrow_mut();
-        let mut name = base.clone();
-        let mut n = 2;
-        while !taken.insert(name.clone()) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        format_ident!("{name}")
+        unique_ident(&mut self.function_names.borrow_mut(), base)
     }
 
     /// Dispatch on segment `depth` among literal children. Up to [`SMALL_MATCH`] of them, a
