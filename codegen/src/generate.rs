@@ -276,22 +276,23 @@ impl Node {
 
 /// The lookup splits the path once into its first segments (as many as the longest
 /// pattern has) and counts them. The `path` routes are grouped by their number of segments,
-/// so only the group of the path's count is searched, and the first route found wins. Then
-/// one walk over the trie of all prefixes keeps the longest prefix found, the first found
-/// among equals. Tries are walked with literal segments tried before parameters, and a
-/// failed branch falls through to the next candidate: exactly the precedence order.
+/// so only the group of the path's count is searched; then come the prefixes, longest
+/// first, over the same segments. Each group is a trie walked with literal segments tried
+/// before parameters, and a failed branch falls through to the next candidate: exactly the
+/// precedence order, so the first route found is the answer.
 fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     let mut exact: BTreeMap<usize, Node> = BTreeMap::new();
-    let mut prefixes = Node::default();
+    let mut prefixes: BTreeMap<usize, Node> = BTreeMap::new();
     for (index, route) in table.routes.iter().enumerate() {
         let segments = &route.pattern.segments;
-        match route.pattern.kind {
-            PatternKind::Exact => exact
-                .entry(segments.len())
-                .or_default()
-                .insert(segments, index),
-            PatternKind::Prefix => prefixes.insert(segments, index),
-        }
+        let tries = match route.pattern.kind {
+            PatternKind::Exact => &mut exact,
+            PatternKind::Prefix => &mut prefixes,
+        };
+        tries
+            .entry(segments.len())
+            .or_default()
+            .insert(segments, index);
     }
     let depth = table
         .routes
@@ -308,42 +309,32 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
         function_names: RefCell::default(),
     };
     // The prefixes of no segment match every path: they end the function.
-    let catch_all = std::mem::take(&mut prefixes.routes);
+    let catch_all = prefixes
+        .remove(&0)
+        .map_or_else(Vec::new, |node| node.routes);
     let exact_arms = exact.iter().map(|(&count, node)| {
-        let body = emit.node(
-            node,
-            0,
-            &mut Walk::new(Search::Exact, format!("exact_{count}")),
-        );
+        let body = emit.node(node, 0, &mut Walk::new("path", format!("exact_{count}")));
         (Literal::usize_unsuffixed(count), body)
     });
     let exact_search = switch(quote!(count), exact_arms);
-    let has_prefixes = !prefixes.literals.is_empty() || prefixes.param.is_some();
-    let prefix_search = has_prefixes.then(|| {
-        let body = emit.node(
-            &prefixes,
-            0,
-            &mut Walk::new(Search::Prefix, "prefix".into()),
-        );
-        quote! {
-            let mut longest = 0;
-            let mut best = None;
-            #body
-            if longest > 0 {
-                return best;
-            }
-        }
-    });
+    let prefix_searches: Vec<TokenStream> = prefixes
+        .iter()
+        .rev()
+        .map(|(&length, node)| {
+            let walk = &mut Walk::new("prefix", format!("prefix_{length}"));
+            let body = emit.node(node, 0, walk);
+            let length = Literal::usize_unsuffixed(length);
+            quote! { if count >= #length { #body } }
+        })
+        .collect();
     let (catch_all_checks, tail) = emit.catch_all(&catch_all);
-    let start = if exact.is_empty() && !has_prefixes {
+    let start = if exact.is_empty() && prefixes.is_empty() {
         quote! { path.strip_prefix('/')?; }
     } else {
         let depth = &emit.depth;
-        // Only the `path` routes need the count.
-        let count = (!exact.is_empty()).then(|| quote!(let count =));
         quote! {
             let mut seg = [""; #depth];
-            #count split_path(path.strip_prefix('/')?, &mut seg);
+            let count = split_path(path.strip_prefix('/')?, &mut seg);
         }
     };
     let (method_arg, method_set) = if any_methods {
@@ -359,7 +350,7 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
             #method_set
             #start
             #exact_search
-            #prefix_search
+            #(#prefix_searches)*
             #catch_all_checks
             #tail
         }
@@ -377,10 +368,11 @@ struct Emitter<'a> {
     function_names: RefCell<BTreeSet<String>>,
 }
 
-/// Where a trie walk is: which search, the parameters captured and the segments on the way.
+/// Where a trie walk is: which routes, the parameters captured and the segments on the way.
 struct Walk {
-    search: Search,
-    /// Names the functions split off this walk: `exact_3`, `prefix`.
+    /// `path` or `prefix`, for the doc of functions split off this walk.
+    key: &'static str,
+    /// Names the functions split off this walk: `exact_3`, `prefix_2`.
     label: String,
     /// Depths of the parameters on the way here.
     captured: Vec<usize>,
@@ -389,9 +381,9 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(search: Search, label: String) -> Walk {
+    fn new(key: &'static str, label: String) -> Walk {
         Walk {
-            search,
+            key,
             label,
             captured: Vec::new(),
             trail: Vec::new(),
@@ -400,13 +392,9 @@ impl Walk {
 }
 
 impl Emitter<'_> {
-    /// Code for a trie node at `depth` segments. A segment past the path's end reads as "",
-    /// which no literal or parameter matches, so the prefix walk needs no check of `count`.
+    /// Code for a trie node at `depth` segments.
     fn node(&self, node: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
-        let here = match walk.search {
-            Search::Exact => self.found(&node.routes, &walk.captured),
-            Search::Prefix => self.longer(&node.routes, &walk.captured, depth),
-        };
+        let here = self.found(&node.routes, &walk.captured);
         let literals: Vec<(&str, TokenStream)> = node
             .literals
             .iter()
@@ -443,11 +431,8 @@ impl Emitter<'_> {
         }
         let name = self.function_name(walk);
         let doc = format!(
-            " The {} routes under `/{}` (`p`: a parameter).",
-            match walk.search {
-                Search::Exact => "`path`",
-                Search::Prefix => "`prefix`",
-            },
+            " The `{}` routes under `/{}` (`p`: a parameter).",
+            walk.key,
             walk.trail.join("/")
         );
         let n = &self.depth;
@@ -456,41 +441,17 @@ impl Emitter<'_> {
         } else {
             (quote!(), quote!())
         };
-        let (function, call) = match walk.search {
-            Search::Exact => (
-                quote! {
-                    #[doc = #doc]
-                    fn #name<'p>(seg: [&'p str; #n] #method_param) -> Option<Match<'p>> {
-                        #body
-                        None
-                    }
-                },
-                quote! {
-                    if let Some(found) = #name(seg #method_arg) {
-                        return Some(found);
-                    }
-                },
-            ),
-            Search::Prefix => (
-                quote! {
-                    #[doc = #doc]
-                    /// Returns the longest prefix found and its number of segments.
-                    fn #name<'p>(seg: [&'p str; #n] #method_param) -> Option<(usize, Match<'p>)> {
-                        let mut longest = 0;
-                        let mut best = None;
-                        #body
-                        best.map(|found| (longest, found))
-                    }
-                },
-                quote! {
-                    if let Some((depth, found)) = #name(seg #method_arg) {
-                        if longest < depth {
-                            longest = depth;
-                            best = Some(found);
-                        }
-                    }
-                },
-            ),
+        let function = quote! {
+            #[doc = #doc]
+            fn #name<'p>(seg: [&'p str; #n] #method_param) -> Option<Match<'p>> {
+                #body
+                None
+            }
+        };
+        let call = quote! {
+            if let Some(found) = #name(seg #method_arg) {
+                return Some(found);
+            }
         };
         self.functions.borrow_mut().push(function);
         call
@@ -579,25 +540,6 @@ impl Emitter<'_> {
         switch(quote!(seg[#index].as_bytes()[#position]), arms)
     }
 
-    /// Keeps the first of `routes` (prefixes of `depth` segments) that accepts the method
-    /// as the best prefix so far, unless a longer one was found.
-    fn longer(&self, routes: &[usize], captured: &[usize], depth: usize) -> TokenStream {
-        let captures = captures(captured);
-        let depth = Literal::usize_unsuffixed(depth);
-        let checks = routes.iter().map(|&index| {
-            let name = &self.names[index];
-            let method = (!self.table.routes[index].methods.is_any())
-                .then(|| quote! { && method.intersects(#name.methods) });
-            quote! {
-                if longest < #depth #method {
-                    longest = #depth;
-                    best = Some(Match { route: &#name, captures: #captures });
-                }
-            }
-        });
-        quote! { #(#checks)* }
-    }
-
     /// Returns the first of `routes` that accepts the method, with the segments at the
     /// depths in `captured` as its parameters.
     fn found(&self, routes: &[usize], captured: &[usize]) -> TokenStream {
@@ -640,15 +582,6 @@ fn captures(captured: &[usize]) -> TokenStream {
         quote!(seg[#depth])
     });
     quote!(Captures::of([#(#values),*]))
-}
-
-/// Which search a trie serves.
-#[derive(Clone, Copy)]
-enum Search {
-    /// `path` routes of one segment count: the first route found is the answer.
-    Exact,
-    /// All `prefix` routes: the longest found is the answer.
-    Prefix,
 }
 
 /// `match scrutinee { pattern => body, ..., _ => {} }`, or an `if` for a single arm.
