@@ -426,11 +426,7 @@ impl Emitter<'_> {
     /// own (pushed to `functions`).
     fn child(&self, child: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
         let body = self.node(child, depth, walk);
-        // A node with one child and no route of its own is a link of a chain
-        // (`/repos/{owner}/{repo}`): the function starts where the chain branches.
-        let link =
-            child.routes.is_empty() && child.literals.len() + child.param.iter().count() == 1;
-        if child.size() <= SPLIT || link {
+        if child.size() <= SPLIT {
             return body;
         }
         let name = self.function_name(walk);
