@@ -115,17 +115,6 @@ impl<'p> Captures<'p> {
     }
 }
 
-/// Splits off the next segment of `rest`, the part of a path after a `/`. Returns the
-/// segment and what follows it: `None` when the next separator is missing, `Some("")`-style
-/// remainders mark a trailing slash.
-#[inline]
-pub fn split_segment(rest: &str) -> (&str, Option<&str>) {
-    match rest.find('/') {
-        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
-        None => (rest, None),
-    }
-}
-
 /// Splits `rest`, the part of a path after its leading `/`, into `segments` in one pass and
 /// returns how many segments the path has: 0 for an empty `rest`, `N + 1` for any count past
 /// `N` (the segments past `N` are not read). `a/` has two segments, the second empty.
@@ -156,14 +145,6 @@ pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn split_segment_walks_a_path_once() {
-        assert_eq!(split_segment("a/b/c"), ("a", Some("b/c")));
-        assert_eq!(split_segment("c"), ("c", None));
-        assert_eq!(split_segment("a/"), ("a", Some("")));
-        assert_eq!(split_segment(""), ("", None));
-    }
 
     #[test]
     fn split_path_counts_every_segment_and_keeps_the_first_n() {
