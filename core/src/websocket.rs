@@ -3,168 +3,145 @@
 //!
 //! Each event is `NAME SP hex-length CRLF content CRLF`, or `NAME CRLF` without content.
 
+use std::fmt;
+
 pub const CONTENT_TYPE: &str = "application/websocket-events";
 
 /// Largest message content accepted (Fanout's limit).
 pub const MAX_MESSAGE_BYTES: usize = 65_536;
 
+/// Largest WebSocket-over-HTTP body the app reads: a few messages at the limit.
+pub const MAX_BATCH_BYTES: usize = 4 * MAX_MESSAGE_BYTES;
+
 /// The prefix Pushpin requires on TEXT and BINARY messages for the client when
 /// `Sec-WebSocket-Extensions: grip` is set; `c:` marks control messages instead.
-const MESSAGE_PREFIX: &[u8] = b"m:";
+pub const MESSAGE_PREFIX: &[u8] = b"m:";
 
 /// Longest piece of client input quoted back in an error message.
 const QUOTE_LIMIT: usize = 32;
 
+/// What an event is; its name on the wire comes from here.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-pub enum Event<'a> {
+pub enum Kind {
     Open,
-    Text(&'a [u8]),
-    Binary(&'a [u8]),
-    Ping(&'a [u8]),
-    Pong(&'a [u8]),
-    Close(&'a [u8]),
+    Text,
+    Binary,
+    Ping,
+    Pong,
+    Close,
     Disconnect,
 }
 
-/// Every kind of event, with empty content: what `decode` looks names up in.
-const EVENT_KINDS: [Event<'static>; 7] = [
-    Event::Open,
-    Event::Text(b""),
-    Event::Binary(b""),
-    Event::Ping(b""),
-    Event::Pong(b""),
-    Event::Close(b""),
-    Event::Disconnect,
-];
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Open,
+        Kind::Text,
+        Kind::Binary,
+        Kind::Ping,
+        Kind::Pong,
+        Kind::Close,
+        Kind::Disconnect,
+    ];
 
-impl<'a> Event<'a> {
     pub fn name(self) -> &'static str {
         match self {
-            Event::Open => "OPEN",
-            Event::Text(_) => "TEXT",
-            Event::Binary(_) => "BINARY",
-            Event::Ping(_) => "PING",
-            Event::Pong(_) => "PONG",
-            Event::Close(_) => "CLOSE",
-            Event::Disconnect => "DISCONNECT",
+            Kind::Open => "OPEN",
+            Kind::Text => "TEXT",
+            Kind::Binary => "BINARY",
+            Kind::Ping => "PING",
+            Kind::Pong => "PONG",
+            Kind::Close => "CLOSE",
+            Kind::Disconnect => "DISCONNECT",
         }
     }
 
-    /// The content, or `None` for the events that cannot carry any.
-    pub fn content(self) -> Option<&'a [u8]> {
-        match self {
-            Event::Open | Event::Disconnect => None,
-            Event::Text(content)
-            | Event::Binary(content)
-            | Event::Ping(content)
-            | Event::Pong(content)
-            | Event::Close(content) => Some(content),
-        }
+    /// OPEN and DISCONNECT never carry content; the others may.
+    pub fn carries_content(self) -> bool {
+        !matches!(self, Kind::Open | Kind::Disconnect)
     }
 
-    /// The same kind of event carrying `content`; OPEN and DISCONNECT stay as they are.
-    fn with_content<'b>(self, content: &'b [u8]) -> Event<'b> {
-        match self {
-            Event::Open => Event::Open,
-            Event::Text(_) => Event::Text(content),
-            Event::Binary(_) => Event::Binary(content),
-            Event::Ping(_) => Event::Ping(content),
-            Event::Pong(_) => Event::Pong(content),
-            Event::Close(_) => Event::Close(content),
-            Event::Disconnect => Event::Disconnect,
-        }
+    /// A message for the client, which Pushpin wants behind the `m:` prefix.
+    pub fn is_message(self) -> bool {
+        matches!(self, Kind::Text | Kind::Binary)
     }
 }
 
-/// Why a body is not a valid batch of events. `event` counts from 1. Texts taken from the
-/// body are escaped and shortened, so the message is safe to send back to the client.
+/// One event; `content` is empty for the kinds that carry none.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct Event<'a> {
+    pub kind: Kind,
+    pub content: &'a [u8],
+}
+
+impl<'a> Event<'a> {
+    pub const fn new(kind: Kind, content: &'a [u8]) -> Event<'a> {
+        Event { kind, content }
+    }
+
+    /// An event without content.
+    pub const fn bare(kind: Kind) -> Event<'static> {
+        Event { kind, content: b"" }
+    }
+}
+
+/// Why a body is not a valid batch of events: which event (counting from 1), of which
+/// kind once its name was read, and what is wrong with it. Texts taken from the body are
+/// escaped and shortened, so the message is safe to send back to the client.
 #[derive(Debug, PartialEq, Eq)]
-pub enum DecodeError {
+pub struct DecodeError {
+    pub event: usize,
+    pub kind: Option<Kind>,
+    pub problem: Problem,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Problem {
     /// The line holding the name (and length) has no CRLF.
-    UnterminatedHeader {
-        event: usize,
-    },
-    UnknownName {
-        event: usize,
-        name: String,
-    },
+    UnterminatedHeader,
+    UnknownName(String),
     /// OPEN or DISCONNECT came with a length.
-    UnexpectedLength {
-        event: usize,
-        name: &'static str,
-    },
+    UnexpectedLength,
     /// The length is empty or holds something other than hexadecimal digits.
-    BadLength {
-        event: usize,
-        name: &'static str,
-        length: String,
-    },
+    BadLength(String),
     /// The length is over `MAX_MESSAGE_BYTES`.
-    TooLarge {
-        event: usize,
-        name: &'static str,
-    },
+    TooLarge,
     /// The body ends before the declared content does.
     MissingContent {
-        event: usize,
-        name: &'static str,
         declared: usize,
         available: usize,
     },
     /// The content is not followed by CRLF.
-    UnterminatedContent {
-        event: usize,
-        name: &'static str,
-    },
+    UnterminatedContent,
     /// A TEXT or BINARY message within the limit whose echo, behind the `m:` prefix, is not.
-    EchoTooLarge {
-        event: usize,
-        name: &'static str,
-    },
+    EchoTooLarge,
 }
 
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DecodeError::UnterminatedHeader { event } => {
-                write!(f, "event {event}: the event line has no CRLF")
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "event {}: ", self.event)?;
+        let name = self.kind.map_or("", Kind::name);
+        match &self.problem {
+            Problem::UnterminatedHeader => f.write_str("the event line has no CRLF"),
+            Problem::UnknownName(quoted) => write!(f, "unknown event name \"{quoted}\""),
+            Problem::UnexpectedLength => write!(f, "{name} takes no content length"),
+            Problem::BadLength(quoted) => {
+                write!(f, "{name} length \"{quoted}\" is not hexadecimal")
             }
-            DecodeError::UnknownName { event, name } => {
-                write!(f, "event {event}: unknown event name \"{name}\"")
+            Problem::TooLarge => {
+                write!(f, "{name} content is longer than {MAX_MESSAGE_BYTES} bytes")
             }
-            DecodeError::UnexpectedLength { event, name } => {
-                write!(f, "event {event}: {name} takes no content length")
-            }
-            DecodeError::BadLength {
-                event,
-                name,
-                length,
-            } => {
-                write!(
-                    f,
-                    "event {event}: {name} length \"{length}\" is not hexadecimal"
-                )
-            }
-            DecodeError::TooLarge { event, name } => write!(
-                f,
-                "event {event}: {name} content is longer than {MAX_MESSAGE_BYTES} bytes"
-            ),
-            DecodeError::MissingContent {
-                event,
-                name,
+            Problem::MissingContent {
                 declared,
                 available,
             } => write!(
                 f,
-                "event {event}: {name} declares {declared} bytes of content but only {available} remain"
+                "{name} declares {declared} bytes of content but only {available} remain"
             ),
-            DecodeError::UnterminatedContent { event, name } => {
-                write!(f, "event {event}: {name} content is not followed by CRLF")
-            }
-            DecodeError::EchoTooLarge { event, name } => write!(
+            Problem::UnterminatedContent => write!(f, "{name} content is not followed by CRLF"),
+            Problem::EchoTooLarge => write!(
                 f,
-                "event {event}: {name} content behind the `m:` prefix of its echo would be \
-                 longer than {MAX_MESSAGE_BYTES} bytes"
+                "{name} content behind the `m:` prefix of its echo would be longer than \
+                 {MAX_MESSAGE_BYTES} bytes"
             ),
         }
     }
@@ -186,55 +163,41 @@ pub fn decode(body: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
 
 /// The first event of `input` and what follows it; `number` is for error messages.
 fn decode_event(input: &[u8], number: usize) -> Result<(Event<'_>, &[u8]), DecodeError> {
-    let (header, rest) =
-        split_line(input).ok_or(DecodeError::UnterminatedHeader { event: number })?;
+    let error = |kind, problem| DecodeError {
+        event: number,
+        kind,
+        problem,
+    };
+    let (header, rest) = split_line(input).ok_or(error(None, Problem::UnterminatedHeader))?;
     let mut header_parts = header.splitn(2, |&byte| byte == b' ');
     let name = header_parts.next().unwrap_or_default();
     let length = header_parts.next();
 
-    let event = EVENT_KINDS
+    let kind = Kind::ALL
         .into_iter()
         .find(|kind| kind.name().as_bytes() == name)
-        .ok_or_else(|| DecodeError::UnknownName {
-            event: number,
-            name: quote(name),
-        })?;
+        .ok_or_else(|| error(None, Problem::UnknownName(quote(name))))?;
     let Some(length) = length else {
-        return Ok((event, rest));
+        return Ok((Event::bare(kind), rest));
     };
-    let name = event.name();
-    if event.content().is_none() {
-        return Err(DecodeError::UnexpectedLength {
-            event: number,
-            name,
-        });
+    let error = |problem| error(Some(kind), problem);
+    if !kind.carries_content() {
+        return Err(error(Problem::UnexpectedLength));
     }
-    let declared = parse_hex(length).ok_or_else(|| DecodeError::BadLength {
-        event: number,
-        name,
-        length: quote(length),
-    })?;
+    let declared = parse_hex(length).ok_or_else(|| error(Problem::BadLength(quote(length))))?;
     if declared > MAX_MESSAGE_BYTES {
-        return Err(DecodeError::TooLarge {
-            event: number,
-            name,
-        });
+        return Err(error(Problem::TooLarge));
     }
-    let (content, after) = rest
-        .split_at_checked(declared)
-        .ok_or(DecodeError::MissingContent {
-            event: number,
-            name,
-            declared,
-            available: rest.len(),
-        })?;
+    let (content, after) =
+        rest.split_at_checked(declared)
+            .ok_or(error(Problem::MissingContent {
+                declared,
+                available: rest.len(),
+            }))?;
     let after = after
         .strip_prefix(b"\r\n")
-        .ok_or(DecodeError::UnterminatedContent {
-            event: number,
-            name,
-        })?;
-    Ok((event.with_content(content), after))
+        .ok_or(error(Problem::UnterminatedContent))?;
+    Ok((Event::new(kind, content), after))
 }
 
 /// `input` split around its first CRLF.
@@ -265,10 +228,10 @@ fn quote(bytes: &[u8]) -> String {
 
 /// Appends `event` in the wire format; empty content is written as `NAME CRLF`.
 pub fn encode(out: &mut Vec<u8>, event: Event<'_>) {
-    out.extend_from_slice(event.name().as_bytes());
-    if let Some(content) = event.content().filter(|content| !content.is_empty()) {
-        out.extend_from_slice(format!(" {:X}\r\n", content.len()).as_bytes());
-        out.extend_from_slice(content);
+    out.extend_from_slice(event.kind.name().as_bytes());
+    if !event.content.is_empty() {
+        out.extend_from_slice(format!(" {:X}\r\n", event.content.len()).as_bytes());
+        out.extend_from_slice(event.content);
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -280,35 +243,36 @@ pub fn encode(out: &mut Vec<u8>, event: Event<'_>) {
 /// `channels`. The whole batch is decoded first, so a bad body gets no partial answer; a
 /// message too long to echo behind the prefix refuses the batch too.
 pub fn echo(body: &[u8], channels: &[&str]) -> Result<Vec<u8>, DecodeError> {
+    let events = decode(body)?;
+    if let Some(index) = events.iter().position(|event| {
+        event.kind.is_message() && event.content.len() + MESSAGE_PREFIX.len() > MAX_MESSAGE_BYTES
+    }) {
+        return Err(DecodeError {
+            event: index + 1,
+            kind: Some(events[index].kind),
+            problem: Problem::EchoTooLarge,
+        });
+    }
     let mut out = Vec::new();
-    for (index, event) in decode(body)?.into_iter().enumerate() {
-        if let Event::Text(message) | Event::Binary(message) = event
-            && message.len() + MESSAGE_PREFIX.len() > MAX_MESSAGE_BYTES
-        {
-            return Err(DecodeError::EchoTooLarge {
-                event: index + 1,
-                name: event.name(),
-            });
-        }
-        match event {
-            Event::Open => {
-                encode(&mut out, Event::Open);
+    for event in events {
+        match event.kind {
+            Kind::Open => {
+                encode(&mut out, event);
                 for channel in channels {
-                    encode(&mut out, Event::Text(subscribe_message(channel).as_bytes()));
+                    let subscribe = subscribe_message(channel);
+                    encode(&mut out, Event::new(Kind::Text, subscribe.as_bytes()));
                 }
             }
-            Event::Text(message) => encode(&mut out, Event::Text(&prefixed(message))),
-            Event::Binary(message) => encode(&mut out, Event::Binary(&prefixed(message))),
-            Event::Ping(payload) => encode(&mut out, Event::Pong(payload)),
-            Event::Close(_) => encode(&mut out, event),
-            Event::Pong(_) | Event::Disconnect => {}
+            Kind::Text | Kind::Binary => {
+                let prefixed = [MESSAGE_PREFIX, event.content].concat();
+                encode(&mut out, Event::new(event.kind, &prefixed));
+            }
+            Kind::Ping => encode(&mut out, Event::new(Kind::Pong, event.content)),
+            Kind::Close => encode(&mut out, event),
+            Kind::Pong | Kind::Disconnect => {}
         }
     }
     Ok(out)
-}
-
-fn prefixed(message: &[u8]) -> Vec<u8> {
-    [MESSAGE_PREFIX, message].concat()
 }
 
 /// The control message that subscribes the connection to `channel`.
@@ -330,6 +294,14 @@ fn subscribe_message(channel: &str) -> String {
 mod tests {
     use super::*;
 
+    fn error(event: usize, kind: Option<Kind>, problem: Problem) -> DecodeError {
+        DecodeError {
+            event,
+            kind,
+            problem,
+        }
+    }
+
     fn encoded(events: &[Event<'_>]) -> Vec<u8> {
         let mut out = Vec::new();
         for &event in events {
@@ -341,9 +313,10 @@ mod tests {
     #[test]
     fn every_event_round_trips() {
         let contents: [&[u8]; 4] = [b"", b"hello", b"\r\n\0\xff", &[b'x'; 300]];
-        for kind in EVENT_KINDS {
+        for kind in Kind::ALL {
             for content in contents {
-                let event = kind.with_content(content);
+                let content = if kind.carries_content() { content } else { b"" };
+                let event = Event::new(kind, content);
                 let body = encoded(&[event]);
                 assert_eq!(decode(&body), Ok(vec![event]), "{}", body.escape_ascii());
             }
@@ -352,43 +325,53 @@ mod tests {
 
     #[test]
     fn encoding_matches_the_wire_format() {
-        assert_eq!(encoded(&[Event::Open]), b"OPEN\r\n");
-        assert_eq!(encoded(&[Event::Disconnect]), b"DISCONNECT\r\n");
+        assert_eq!(encoded(&[Event::bare(Kind::Open)]), b"OPEN\r\n");
+        assert_eq!(encoded(&[Event::bare(Kind::Disconnect)]), b"DISCONNECT\r\n");
         assert_eq!(
-            encoded(&[Event::Text(b"m:hello")]),
+            encoded(&[Event::new(Kind::Text, b"m:hello")]),
             b"TEXT 7\r\nm:hello\r\n"
         );
         assert_eq!(
-            encoded(&[Event::Close(b"\x03\xe8")]),
+            encoded(&[Event::new(Kind::Close, b"\x03\xe8")]),
             b"CLOSE 2\r\n\x03\xe8\r\n"
         );
-        assert_eq!(encoded(&[Event::Text(b"")]), b"TEXT\r\n");
-        assert_eq!(encoded(&[Event::Close(b"")]), b"CLOSE\r\n");
-        assert_eq!(encoded(&[Event::Binary(&[0; 26])])[..11], *b"BINARY 1A\r\n");
+        assert_eq!(encoded(&[Event::new(Kind::Text, b"")]), b"TEXT\r\n");
+        assert_eq!(encoded(&[Event::new(Kind::Close, b"")]), b"CLOSE\r\n");
+        assert_eq!(
+            encoded(&[Event::new(Kind::Binary, &[0; 26])])[..11],
+            *b"BINARY 1A\r\n"
+        );
     }
 
     #[test]
     fn empty_content_and_either_hex_case_decode() {
-        assert_eq!(decode(b"TEXT 0\r\n\r\n"), Ok(vec![Event::Text(b"")]));
-        assert_eq!(decode(b"TEXT\r\n"), Ok(vec![Event::Text(b"")]));
+        assert_eq!(
+            decode(b"TEXT 0\r\n\r\n"),
+            Ok(vec![Event::new(Kind::Text, b"")])
+        );
+        assert_eq!(decode(b"TEXT\r\n"), Ok(vec![Event::new(Kind::Text, b"")]));
         assert_eq!(decode(b""), Ok(vec![]));
         let long = [b'y'; 0xab];
         for header in ["BINARY ab\r\n", "BINARY AB\r\n", "BINARY 00aB\r\n"] {
             let body = [header.as_bytes(), &long, b"\r\n"].concat();
-            assert_eq!(decode(&body), Ok(vec![Event::Binary(&long)]), "{header}");
+            assert_eq!(
+                decode(&body),
+                Ok(vec![Event::new(Kind::Binary, &long)]),
+                "{header}"
+            );
         }
     }
 
     /// A batch holding every kind of event, in the wire format, and its events.
     const BATCH: &[u8] = b"OPEN\r\nTEXT 5\r\nhello\r\nBINARY 3\r\n\0\r\n\r\nPING\r\nPONG 1\r\nx\r\nCLOSE 2\r\n\x03\xe8\r\nDISCONNECT\r\n";
     const BATCH_EVENTS: [Event<'static>; 7] = [
-        Event::Open,
-        Event::Text(b"hello"),
-        Event::Binary(b"\0\r\n"),
-        Event::Ping(b""),
-        Event::Pong(b"x"),
-        Event::Close(b"\x03\xe8"),
-        Event::Disconnect,
+        Event::bare(Kind::Open),
+        Event::new(Kind::Text, b"hello"),
+        Event::new(Kind::Binary, b"\0\r\n"),
+        Event::new(Kind::Ping, b""),
+        Event::new(Kind::Pong, b"x"),
+        Event::new(Kind::Close, b"\x03\xe8"),
+        Event::bare(Kind::Disconnect),
     ];
 
     #[test]
@@ -402,89 +385,64 @@ mod tests {
         let cases: [(&[u8], DecodeError, &str); 11] = [
             (
                 b"OPEN",
-                DecodeError::UnterminatedHeader { event: 1 },
+                error(1, None, Problem::UnterminatedHeader),
                 "event 1: the event line has no CRLF",
             ),
             (
                 b"OPEN\r\nTEXT 2\nhi\n",
-                DecodeError::UnterminatedHeader { event: 2 },
+                error(2, None, Problem::UnterminatedHeader),
                 "event 2: the event line has no CRLF",
             ),
             (
                 b"OPEN\r\nHELLO \"\\\xff\r\n",
-                DecodeError::UnknownName {
-                    event: 2,
-                    name: "HELLO".into(),
-                },
+                error(2, None, Problem::UnknownName("HELLO".into())),
                 "event 2: unknown event name \"HELLO\"",
             ),
             (
                 b"text 2\r\nhi\r\n",
-                DecodeError::UnknownName {
-                    event: 1,
-                    name: "text".into(),
-                },
+                error(1, None, Problem::UnknownName("text".into())),
                 "event 1: unknown event name \"text\"",
             ),
             (
                 b"OPEN 0\r\n\r\n",
-                DecodeError::UnexpectedLength {
-                    event: 1,
-                    name: "OPEN",
-                },
+                error(1, Some(Kind::Open), Problem::UnexpectedLength),
                 "event 1: OPEN takes no content length",
             ),
             (
                 b"OPEN\r\nTEXT zz\r\nhi\r\n",
-                DecodeError::BadLength {
-                    event: 2,
-                    name: "TEXT",
-                    length: "zz".into(),
-                },
+                error(2, Some(Kind::Text), Problem::BadLength("zz".into())),
                 "event 2: TEXT length \"zz\" is not hexadecimal",
             ),
             (
                 b"PING \r\n",
-                DecodeError::BadLength {
-                    event: 1,
-                    name: "PING",
-                    length: String::new(),
-                },
+                error(1, Some(Kind::Ping), Problem::BadLength(String::new())),
                 "event 1: PING length \"\" is not hexadecimal",
             ),
             (
                 b"TEXT +2\r\nhi\r\n",
-                DecodeError::BadLength {
-                    event: 1,
-                    name: "TEXT",
-                    length: "+2".into(),
-                },
+                error(1, Some(Kind::Text), Problem::BadLength("+2".into())),
                 "event 1: TEXT length \"+2\" is not hexadecimal",
             ),
             (
                 b"BINARY FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\r\n",
-                DecodeError::TooLarge {
-                    event: 1,
-                    name: "BINARY",
-                },
+                error(1, Some(Kind::Binary), Problem::TooLarge),
                 "event 1: BINARY content is longer than 65536 bytes",
             ),
             (
                 b"TEXT 7\r\nhel",
-                DecodeError::MissingContent {
-                    event: 1,
-                    name: "TEXT",
-                    declared: 7,
-                    available: 3,
-                },
+                error(
+                    1,
+                    Some(Kind::Text),
+                    Problem::MissingContent {
+                        declared: 7,
+                        available: 3,
+                    },
+                ),
                 "event 1: TEXT declares 7 bytes of content but only 3 remain",
             ),
             (
                 b"CLOSE 2\r\n\x03\xe8DISCONNECT\r\n",
-                DecodeError::UnterminatedContent {
-                    event: 1,
-                    name: "CLOSE",
-                },
+                error(1, Some(Kind::Close), Problem::UnterminatedContent),
                 "event 1: CLOSE content is not followed by CRLF",
             ),
         ];
@@ -513,26 +471,20 @@ mod tests {
     #[test]
     fn content_of_max_message_bytes_is_accepted_and_one_more_refused() {
         let largest = vec![b'a'; MAX_MESSAGE_BYTES];
-        let body = encoded(&[Event::Text(&largest)]);
+        let body = encoded(&[Event::new(Kind::Text, &largest)]);
         assert!(body.starts_with(b"TEXT 10000\r\n"));
-        assert_eq!(decode(&body), Ok(vec![Event::Text(&largest)]));
+        assert_eq!(decode(&body), Ok(vec![Event::new(Kind::Text, &largest)]));
 
         let too_large = vec![b'a'; MAX_MESSAGE_BYTES + 1];
-        let body = encoded(&[Event::Text(&too_large)]);
+        let body = encoded(&[Event::new(Kind::Text, &too_large)]);
         assert_eq!(
             decode(&body),
-            Err(DecodeError::TooLarge {
-                event: 1,
-                name: "TEXT"
-            })
+            Err(error(1, Some(Kind::Text), Problem::TooLarge))
         );
         // Refused on the length alone, before any content is read.
         assert_eq!(
             decode(b"TEXT 10001\r\n"),
-            Err(DecodeError::TooLarge {
-                event: 1,
-                name: "TEXT"
-            })
+            Err(error(1, Some(Kind::Text), Problem::TooLarge))
         );
     }
 
@@ -541,28 +493,25 @@ mod tests {
     #[test]
     fn a_message_too_long_to_echo_behind_the_prefix_is_refused() {
         let largest_echoed = vec![b'a'; MAX_MESSAGE_BYTES - MESSAGE_PREFIX.len()];
-        let answer = echo(&encoded(&[Event::Text(&largest_echoed)]), &[]).unwrap();
+        let answer = echo(&encoded(&[Event::new(Kind::Text, &largest_echoed)]), &[]).unwrap();
         assert_eq!(answer.len(), "TEXT 10000\r\n\r\n".len() + MAX_MESSAGE_BYTES);
         assert!(decode(&answer).is_ok());
 
         let too_long = vec![b'a'; MAX_MESSAGE_BYTES - MESSAGE_PREFIX.len() + 1];
-        for event in [Event::Text(&too_long), Event::Binary(&too_long)] {
-            let body = encoded(&[Event::Open, event]);
+        for event in [
+            Event::new(Kind::Text, &too_long),
+            Event::new(Kind::Binary, &too_long),
+        ] {
+            let body = encoded(&[Event::bare(Kind::Open), event]);
             assert!(decode(&body).is_ok());
-            let error = echo(&body, &["c"]).unwrap_err();
+            let refused = echo(&body, &["c"]).unwrap_err();
+            assert_eq!(refused, error(2, Some(event.kind), Problem::EchoTooLarge));
             assert_eq!(
-                error,
-                DecodeError::EchoTooLarge {
-                    event: 2,
-                    name: event.name()
-                }
-            );
-            assert_eq!(
-                error.to_string(),
+                refused.to_string(),
                 format!(
                     "event 2: {} content behind the `m:` prefix of its echo would be longer \
                      than 65536 bytes",
-                    event.name()
+                    event.kind.name()
                 )
             );
         }
@@ -574,9 +523,9 @@ mod tests {
         assert_eq!(
             decode(&answer).unwrap(),
             [
-                Event::Open,
-                Event::Text(br#"c:{"type":"subscribe","channel":"news"}"#),
-                Event::Text(br#"c:{"type":"subscribe","channel":"user-7"}"#),
+                Event::bare(Kind::Open),
+                Event::new(Kind::Text, br#"c:{"type":"subscribe","channel":"news"}"#),
+                Event::new(Kind::Text, br#"c:{"type":"subscribe","channel":"user-7"}"#),
             ]
         );
         assert_eq!(echo(b"OPEN\r\n", &[]).unwrap(), b"OPEN\r\n");
@@ -587,7 +536,8 @@ mod tests {
         let answer = echo(b"OPEN\r\n", &["a\"b\\c\nd\u{1}\u{7f}é/"]).unwrap();
         assert_eq!(
             decode(&answer).unwrap()[1],
-            Event::Text(
+            Event::new(
+                Kind::Text,
                 r#"c:{"type":"subscribe","channel":"a\"b\\c\u000ad\u0001\u007fé/"}"#.as_bytes()
             )
         );
@@ -595,10 +545,14 @@ mod tests {
 
     #[test]
     fn a_client_control_message_is_echoed_as_a_plain_message() {
-        let body = encoded(&[Event::Text(br#"c:{"type":"subscribe","channel":"admin"}"#)]);
+        let body = encoded(&[Event::new(
+            Kind::Text,
+            br#"c:{"type":"subscribe","channel":"admin"}"#,
+        )]);
         assert_eq!(
             decode(&echo(&body, &["mine"]).unwrap()).unwrap(),
-            [Event::Text(
+            [Event::new(
+                Kind::Text,
                 br#"m:c:{"type":"subscribe","channel":"admin"}"#
             )]
         );
@@ -609,12 +563,12 @@ mod tests {
         assert_eq!(
             decode(&echo(BATCH, &["news"]).unwrap()).unwrap(),
             [
-                Event::Open,
-                Event::Text(br#"c:{"type":"subscribe","channel":"news"}"#),
-                Event::Text(b"m:hello"),
-                Event::Binary(b"m:\0\r\n"),
-                Event::Pong(b""),
-                Event::Close(b"\x03\xe8"),
+                Event::bare(Kind::Open),
+                Event::new(Kind::Text, br#"c:{"type":"subscribe","channel":"news"}"#),
+                Event::new(Kind::Text, b"m:hello"),
+                Event::new(Kind::Binary, b"m:\0\r\n"),
+                Event::new(Kind::Pong, b""),
+                Event::new(Kind::Close, b"\x03\xe8"),
             ]
         );
         assert_eq!(echo(b"TEXT\r\n", &[]).unwrap(), b"TEXT 2\r\nm:\r\n");
@@ -625,10 +579,7 @@ mod tests {
     fn a_bad_batch_gets_no_partial_answer() {
         assert_eq!(
             echo(b"OPEN\r\nTEXT 2\r\nhi", &["news"]),
-            Err(DecodeError::UnterminatedContent {
-                event: 2,
-                name: "TEXT"
-            })
+            Err(error(2, Some(Kind::Text), Problem::UnterminatedContent))
         );
     }
 
@@ -651,41 +602,31 @@ mod tests {
         }
     }
 
-    /// xorshift64: enough randomness to wander the decoder, with no dependency.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, bound: usize) -> usize {
-            (self.next() % bound as u64) as usize
-        }
-    }
-
     #[test]
     fn random_bodies_never_panic_and_valid_ones_round_trip() {
         // Bytes that matter to the syntax, so mutations hit lengths and line ends.
         const NOISE: &[u8] = b" \r\n09afAFgz+-\xff";
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
         for _ in 0..5000 {
-            let random: Vec<u8> = (0..rng.below(40)).map(|_| rng.next() as u8).collect();
+            let random: Vec<u8> = (0..rng.usize(..40)).map(|_| rng.u8(..)).collect();
             let _ = echo(&random, &["c"]);
 
             // A valid batch with a few bytes overwritten, removed or added.
             let mut body = Vec::new();
-            for _ in 0..rng.below(5) {
-                let content: Vec<u8> = (0..rng.below(20)).map(|_| rng.next() as u8).collect();
-                encode(&mut body, EVENT_KINDS[rng.below(7)].with_content(&content));
+            for _ in 0..rng.usize(..5) {
+                let kind = Kind::ALL[rng.usize(..Kind::ALL.len())];
+                let length = if kind.carries_content() {
+                    rng.usize(..20)
+                } else {
+                    0
+                };
+                let content: Vec<u8> = (0..length).map(|_| rng.u8(..)).collect();
+                encode(&mut body, Event::new(kind, &content));
             }
-            for _ in 0..rng.below(3) {
-                let at = rng.below(body.len() + 1);
-                let noise = NOISE[rng.below(NOISE.len())];
-                match rng.below(3) {
+            for _ in 0..rng.usize(..3) {
+                let at = rng.usize(..=body.len());
+                let noise = NOISE[rng.usize(..NOISE.len())];
+                match rng.usize(..3) {
                     0 if at < body.len() => body[at] = noise,
                     1 if at < body.len() => {
                         body.remove(at);

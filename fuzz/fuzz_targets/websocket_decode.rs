@@ -4,7 +4,9 @@
 
 #![no_main]
 
-use fanout_router_core::websocket::{DecodeError, Event, MAX_MESSAGE_BYTES, decode, echo, encode};
+use fanout_router_core::websocket::{
+    DecodeError, Event, Kind, MAX_MESSAGE_BYTES, MESSAGE_PREFIX, Problem, decode, echo, encode,
+};
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 
@@ -32,11 +34,18 @@ fuzz_target!(|body: &[u8]| {
             let answer: Vec<Owned> = answer.into_iter().map(owned).collect();
             assert_eq!(answer, expected_echo(events), "echo's answer");
         }
-        (Ok(events), Err(DecodeError::EchoTooLarge { event, name })) => {
+        (
+            Ok(events),
+            Err(DecodeError {
+                event,
+                kind,
+                problem: Problem::EchoTooLarge,
+            }),
+        ) => {
             let refused = events[event - 1];
-            assert_eq!(refused.name(), *name);
-            assert!(matches!(refused, Event::Text(_) | Event::Binary(_)));
-            assert!(refused.content().unwrap().len() + 2 > MAX_MESSAGE_BYTES);
+            assert_eq!(Some(refused.kind), *kind);
+            assert!(refused.kind.is_message());
+            assert!(refused.content.len() + MESSAGE_PREFIX.len() > MAX_MESSAGE_BYTES);
         }
         (Err(a), Err(b)) => assert_eq!(a, b, "echo reports the decoding error"),
         (decoded, echoed) => panic!("decode gave {decoded:?} but echo {echoed:?}"),
@@ -52,12 +61,11 @@ enum Owned {
 }
 
 fn owned(event: Event<'_>) -> Owned {
-    let content = event.content().unwrap_or_default();
-    match (event, content.strip_prefix(b"c:")) {
-        (Event::Text(_), Some(json)) => {
+    match (event.kind, event.content.strip_prefix(b"c:")) {
+        (Kind::Text, Some(json)) => {
             Owned::Control(serde_json::from_slice(json).expect("a control message is JSON"))
         }
-        _ => Owned::Event(event.name(), content.to_vec()),
+        _ => Owned::Event(event.kind.name(), event.content.to_vec()),
     }
 }
 
@@ -66,21 +74,21 @@ fn owned(event: Event<'_>) -> Owned {
 fn expected_echo(events: &[Event<'_>]) -> Vec<Owned> {
     let mut expected = Vec::new();
     for &event in events {
-        let content = event.content().unwrap_or_default();
-        match event {
-            Event::Open => {
+        let content = event.content;
+        match event.kind {
+            Kind::Open => {
                 expected.push(Owned::Event("OPEN", Vec::new()));
                 for channel in CHANNELS {
                     let subscribe = json!({"type": "subscribe", "channel": channel});
                     expected.push(Owned::Control(subscribe));
                 }
             }
-            Event::Text(_) | Event::Binary(_) => {
-                expected.push(Owned::Event(event.name(), [b"m:", content].concat()));
+            Kind::Text | Kind::Binary => {
+                expected.push(Owned::Event(event.kind.name(), [MESSAGE_PREFIX, content].concat()));
             }
-            Event::Ping(_) => expected.push(Owned::Event("PONG", content.to_vec())),
-            Event::Close(_) => expected.push(Owned::Event("CLOSE", content.to_vec())),
-            Event::Pong(_) | Event::Disconnect => {}
+            Kind::Ping => expected.push(Owned::Event("PONG", content.to_vec())),
+            Kind::Close => expected.push(Owned::Event("CLOSE", content.to_vec())),
+            Kind::Pong | Kind::Disconnect => {}
         }
     }
     expected
