@@ -1,95 +1,53 @@
-//! The Compute handler: the only code that touches the Fastly host API. It looks the
-//! request up in the table generated from routes.toml, decides what to do with it, and
-//! does it: hand it to Fanout, send it to a backend, or answer it in a GRIP mode.
+//! The Compute handler: the only code that touches the Fastly host API. It reads the
+//! request into the view `core` decides on, and carries the decision out: hand the request
+//! to Fanout, send it to a backend, or answer it in a GRIP mode.
 
 mod routes;
 
 use std::io::Read;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use fanout_router_core::answer::{self, Answer};
-use fanout_router_core::grip_sig::{self, TrustedSigner};
-use fanout_router_core::route::{Action, Match, Mode};
+use fanout_router_core::decision::{self, Context, Decision, Headers, Incoming};
+use fanout_router_core::forwarding::{self, Client};
+use fanout_router_core::grip_sig::TrustedSigner;
+use fanout_router_core::response::Response;
+use fanout_router_core::route::Mode;
 use fanout_router_core::websocket;
-use fastly::http::header;
+use fastly::Request;
 use fastly::http::request::{SendError, SendErrorCause};
-use fastly::{Request, Response};
-
-/// The backend through which Fanout hands `answer` routes back to the app (fastly.toml).
-const SELF_BACKEND: &str = "self";
-
-/// Largest WebSocket-over-HTTP batch read: a few messages at Fanout's 64 KB limit.
-const MAX_EVENTS_BODY_BYTES: u64 = 4 * websocket::MAX_MESSAGE_BYTES as u64;
 
 fn main() {
     // A panic is a bug, but the client still gets a short answer rather than a trap.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("panic: {info}");
-        send(answer::plain(500, "internal error\n"));
+        send(Response::text(500, "internal error\n"));
     }));
     let req = Request::from_client();
-    let path = req.get_path().to_owned();
-    let matched = routes::lookup(req.get_method_str(), &path);
-    let step = decide(&req, matched.as_ref(), trusted_signers, unix_now());
-    execute(req, step);
+    let decision = decide(&req, trusted_signers);
+    carry_out(req, decision);
 }
 
-/// What to do with a request, decided before anything consumes it.
-#[derive(Debug, PartialEq)]
-enum Step {
-    Reply(Answer),
-    /// Hand off to Fanout, which forwards to the backend.
-    Handoff(&'static str),
-    /// Send straight to the backend.
-    Direct(&'static str),
-    /// Answer in a GRIP mode: the request came back through Fanout.
-    Answer(&'static Mode, Vec<String>),
-}
+/// The platform's request as the decision reads it.
+struct RequestHeaders<'a>(&'a Request);
 
-/// `signers` is called only for a request that carries a `Grip-Sig`, so a first pass pays
-/// nothing for key parsing.
-fn decide(
-    req: &Request,
-    matched: Option<&Match>,
-    signers: fn() -> Vec<TrustedSigner>,
-    now: u64,
-) -> Step {
-    let Some(matched) = matched else {
-        return Step::Reply(answer::plain(404, "no route matches this request\n"));
-    };
-    let from_fanout = match came_through_fanout(req, signers, now) {
-        Ok(from_fanout) => from_fanout,
-        // Never GRIP instructions, never another handoff: the header was not Fanout's.
-        Err(e) => return Step::Reply(answer::plain(403, &format!("Grip-Sig rejected: {e}\n"))),
-    };
-    match (&matched.route.action, from_fanout) {
-        (Action::Answer(mode), _) => match channels(matched) {
-            Err(bad) => Step::Reply(bad),
-            Ok(channels) if from_fanout => Step::Answer(mode, channels),
-            Ok(_) => Step::Handoff(SELF_BACKEND),
-        },
-        (Action::Fanout { .. } | Action::Direct { .. }, true) => Step::Reply(answer::plain(
-            508,
-            "Fanout sent this request back to the app on a route that hands it off again: \
-             check the `self` backend\n",
-        )),
-        (Action::Fanout { backend }, false) => Step::Handoff(backend),
-        (Action::Direct { backend }, false) => Step::Direct(backend),
+impl Headers for RequestHeaders<'_> {
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        self.0.get_header(name).map(|value| value.as_bytes())
     }
 }
 
-/// The one place that decides whether a request came back through Fanout: it did when its
-/// `Grip-Sig` verifies against a signer trusted on this platform; a `Grip-Sig` that does
-/// not verify is an error, not a first pass.
-fn came_through_fanout(
-    req: &Request,
-    signers: fn() -> Vec<TrustedSigner>,
-    now: u64,
-) -> Result<bool, grip_sig::SigError> {
-    match req.get_header_str("Grip-Sig") {
-        None => Ok(false),
-        Some(token) => grip_sig::verify(token, &signers(), now).map(|()| true),
-    }
+fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
+    let incoming = Incoming {
+        method: req.get_method_str(),
+        path: req.get_path(),
+        headers: &RequestHeaders(req),
+    };
+    let context = Context {
+        lookup: routes::lookup,
+        signers,
+        now_unix_secs: unix_now(),
+    };
+    decision::decide(&incoming, &context)
 }
 
 /// Viceroy, the local server, sets `FASTLY_HOSTNAME=localhost`; Fastly sets the name of the
@@ -111,106 +69,104 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn channels(matched: &Match) -> Result<Vec<String>, Answer> {
-    matched
-        .route
-        .channels
-        .iter()
-        .map(|c| c.render(matched))
-        .collect::<Result<_, _>>()
-        .map_err(|e| answer::plain(400, &format!("{e}\n")))
-}
-
-fn execute(mut req: Request, step: Step) {
-    match step {
-        Step::Reply(answer) => send(answer),
-        Step::Handoff(backend) => {
-            set_forwarded_headers(&mut req);
+fn carry_out(mut req: Request, decision: Decision) {
+    match decision {
+        Decision::Respond(response) => send(response),
+        Decision::Handoff { backend, path } => {
+            prepare_to_forward(&mut req, &path);
             if let Err(e) = req.handoff_fanout(backend) {
                 send(handoff_failed(backend, &e));
             }
         }
-        Step::Direct(backend) => {
-            set_forwarded_headers(&mut req);
-            direct(req, backend);
+        Decision::Send {
+            backend,
+            path,
+            websocket,
+        } => {
+            prepare_to_forward(&mut req, &path);
+            if websocket {
+                // A WebSocket upgrade cannot be sent, so it is passed through.
+                if let Err(e) = req.handoff_websocket(backend) {
+                    send(handoff_failed(backend, &e));
+                }
+            } else {
+                match req.send(backend) {
+                    Ok(response) => response.send_to_client(),
+                    Err(e) => send(unreachable(backend, &e)),
+                }
+            }
         }
-        Step::Answer(mode, channels) => {
-            let body = match mode {
-                Mode::WsEcho => match read_events_body(&mut req) {
-                    Ok(body) => body,
-                    Err(answer) => return send(answer),
+        Decision::Answer { mode, channels } => {
+            let events = match mode {
+                Mode::WsEcho => match read_events(&mut req) {
+                    Ok(events) => events,
+                    Err(refusal) => return send(refusal),
                 },
                 _ => Vec::new(),
             };
-            let request = answer::Request {
-                content_type: req.get_header_str(header::CONTENT_TYPE),
-                body: &body,
-            };
-            send(answer::answer(mode, &channels, &request));
+            send(mode.answer(&channels, &events));
         }
     }
 }
 
-fn read_events_body(req: &mut Request) -> Result<Vec<u8>, Answer> {
+/// The request goes on with the path it was routed on, and with the forwarding headers
+/// the app sets in place of the client's.
+fn prepare_to_forward(req: &mut Request, path: &str) {
+    req.set_path(path);
+    let removed: Vec<String> = req
+        .get_header_names_str()
+        .into_iter()
+        .filter(|name| forwarding::removed(name))
+        .map(str::to_owned)
+        .collect();
+    for name in removed {
+        req.remove_header(name);
+    }
+    let host = req
+        .get_header("host")
+        .and_then(|host| host.to_str().ok())
+        .map(str::to_owned);
+    let client = Client {
+        ip: req.get_client_ip_addr(),
+        https: req.get_url().scheme() == "https",
+        host: host.as_deref(),
+    };
+    for (name, value) in forwarding::headers(&client) {
+        req.set_header(name, value);
+    }
+}
+
+fn read_events(req: &mut Request) -> Result<Vec<u8>, Response> {
+    let limit = websocket::MAX_BATCH_BYTES;
     let mut body = Vec::new();
     req.take_body()
-        .take(MAX_EVENTS_BODY_BYTES + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut body)
-        .map_err(|_| answer::plain(400, "could not read the request body\n"))?;
-    if body.len() as u64 > MAX_EVENTS_BODY_BYTES {
-        return Err(answer::plain(
+        .map_err(|_| Response::text(400, "could not read the request body\n"))?;
+    if body.len() > limit {
+        return Err(Response::text(
             413,
-            &format!("WebSocket-over-HTTP body over {MAX_EVENTS_BODY_BYTES} bytes\n"),
+            &format!("WebSocket-over-HTTP body over {limit} bytes\n"),
         ));
     }
     Ok(body)
 }
 
-/// Like the official starter kit, tells the origin who the client is.
-fn set_forwarded_headers(req: &mut Request) {
-    if let Some(ip) = req.get_client_ip_addr() {
-        req.set_header("X-Forwarded-For", ip.to_string());
-    }
-    let proto = if req.get_url().scheme() == "https" {
-        "https"
-    } else {
-        "http"
-    };
-    req.set_header("X-Forwarded-Proto", proto);
-}
-
-/// Straight to the backend; a WebSocket upgrade cannot be sent, so it is passed through.
-fn direct(req: Request, backend: &str) {
-    let upgrade = req
-        .get_header_str(header::UPGRADE)
-        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
-    if upgrade {
-        if let Err(e) = req.handoff_websocket(backend) {
-            send(handoff_failed(backend, &e));
-        }
-        return;
-    }
-    match req.send(backend) {
-        Ok(response) => response.send_to_client(),
-        Err(e) => send(unreachable(backend, &e)),
-    }
-}
-
-fn handoff_failed(backend: &str, e: &SendError) -> Answer {
+fn handoff_failed(backend: &str, e: &SendError) -> Response {
     match e.root_cause() {
-        SendErrorCause::FanoutNotEnabled => answer::plain(
+        SendErrorCause::FanoutNotEnabled => Response::text(
             503,
             "Fanout is not enabled on this service: enable it, or run the local stack with \
              `cargo xtask serve`\n",
         ),
-        cause => answer::plain(
+        cause => Response::text(
             502,
             &format!("handoff to backend `{backend}` failed: {cause}\n"),
         ),
     }
 }
 
-fn unreachable(backend: &str, e: &SendError) -> Answer {
+fn unreachable(backend: &str, e: &SendError) -> Response {
     let cause = e.root_cause();
     let status = match cause {
         SendErrorCause::ConnectionTimeout
@@ -223,15 +179,15 @@ fn unreachable(backend: &str, e: &SendError) -> Answer {
         SendErrorCause::InternalError(_) => format!("backend `{backend}` is unreachable\n"),
         cause => format!("backend `{backend}` is unreachable: {cause}\n"),
     };
-    answer::plain(status, &message)
+    Response::text(status, &message)
 }
 
-fn send(answer: Answer) {
-    let mut response = Response::from_status(answer.status).with_body(answer.body);
-    for (name, value) in answer.headers {
-        response.append_header(name, value);
+fn send(response: Response) {
+    let mut out = fastly::Response::from_status(response.status).with_body(response.body);
+    for (name, value) in response.headers {
+        out.append_header(name, value);
     }
-    response.send_to_client();
+    out.send_to_client();
 }
 
 #[cfg(test)]

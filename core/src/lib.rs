@@ -4,7 +4,11 @@
 
 pub mod answer;
 pub mod channel;
+pub mod decision;
+pub mod forwarding;
 pub mod grip_sig;
 pub mod method;
+pub mod path;
+pub mod response;
 pub mod route;
 pub mod websocket;

@@ -1,0 +1,283 @@
+//! The handler's decisions, natively: a hand-written lookup over four routes stands in for
+//! the generated one, and headers are literals.
+
+use super::*;
+use crate::channel::{Channel, Piece};
+use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY, hs256_token};
+use crate::method::Methods;
+use crate::route::{Captures, PatternKind, Route};
+
+const NOW: u64 = 1_800_000_000;
+
+static ROOM: Route = Route {
+    pattern: "/rooms/{room}",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &["room"],
+    action: Action::Answer(Mode::WsEcho),
+    channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
+    line: 1,
+};
+
+static STREAM: Route = Route {
+    pattern: "/test/stream",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Answer(Mode::Stream {
+        content_type: "text/plain",
+        initial_body: "",
+    }),
+    channels: &[Channel(&[Piece::Text("test")])],
+    line: 2,
+};
+
+static DIRECT: Route = Route {
+    pattern: "/static",
+    kind: PatternKind::Prefix,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Direct { backend: "origin" },
+    channels: &[],
+    line: 3,
+};
+
+static THROUGH_FANOUT: Route = Route {
+    pattern: "/",
+    kind: PatternKind::Prefix,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Fanout { backend: "origin" },
+    channels: &[],
+    line: 4,
+};
+
+fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {
+    let (route, captures) = if let Some(room) = path.strip_prefix("/rooms/") {
+        (&ROOM, Captures::of([room]))
+    } else if path == "/test/stream" {
+        (&STREAM, Captures::default())
+    } else if path == "/static" || path.starts_with("/static/") {
+        (&DIRECT, Captures::default())
+    } else if path == "/nowhere" {
+        return None;
+    } else {
+        (&THROUGH_FANOUT, Captures::default())
+    };
+    Some(Match { route, captures })
+}
+
+struct Fake(Vec<(&'static str, Vec<u8>)>);
+
+impl Headers for Fake {
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        let found = self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.map(|(_, value)| value.as_slice())
+    }
+}
+
+fn context() -> Context {
+    Context {
+        lookup,
+        signers: || vec![TrustedSigner::local()],
+        now_unix_secs: NOW,
+    }
+}
+
+fn decide_with(method: &str, path: &str, headers: &[(&'static str, &[u8])]) -> Decision {
+    let headers = Fake(headers.iter().map(|(n, v)| (*n, v.to_vec())).collect());
+    let incoming = Incoming {
+        method,
+        path,
+        headers: &headers,
+    };
+    decide(&incoming, &context())
+}
+
+fn get(path: &str) -> Decision {
+    decide_with("GET", path, &[])
+}
+
+fn local_token(exp: u64) -> String {
+    hs256_token(
+        LOCAL_KEY,
+        &format!(r#"{{"iss":"{LOCAL_ISSUER}","exp":{exp}}}"#),
+    )
+}
+
+fn valid_sig() -> (&'static str, Vec<u8>) {
+    ("Grip-Sig", local_token(NOW + 3600).into_bytes())
+}
+
+const UPGRADE: (&str, &[u8]) = ("Upgrade", b"websocket");
+const EVENTS: (&str, &[u8]) = ("Content-Type", b"application/websocket-events");
+
+/// The refusal's status, checking that it carries no GRIP instruction.
+fn refused(decision: &Decision) -> (u16, String) {
+    let Decision::Respond(response) = decision else {
+        panic!("expected a refusal, got {decision:?}")
+    };
+    let grip = response
+        .headers
+        .iter()
+        .find(|(n, _)| n.starts_with("Grip-"));
+    assert_eq!(grip, None, "a refusal carries no GRIP instruction");
+    let body = String::from_utf8(response.body.clone()).unwrap();
+    (response.status, body)
+}
+
+fn handoff(backend: &'static str, path: &str) -> Decision {
+    Decision::Handoff {
+        backend,
+        path: path.to_owned(),
+    }
+}
+
+fn second_pass(path: &str, extra: &[(&'static str, &[u8])]) -> Decision {
+    let (name, token) = valid_sig();
+    let mut headers = vec![(name, token.as_slice())];
+    headers.extend_from_slice(extra);
+    decide_with("POST", path, &headers)
+}
+
+#[test]
+fn no_route_is_a_404() {
+    let (status, body) = refused(&get("/nowhere"));
+    assert_eq!(
+        (status, body.as_str()),
+        (404, "no route matches this request\n")
+    );
+}
+
+#[test]
+fn a_first_pass_of_an_answer_route_is_handed_to_fanout_and_back_to_self() {
+    assert_eq!(get("/test/stream"), handoff("self", "/test/stream"));
+}
+
+#[test]
+fn the_request_goes_on_with_the_path_it_was_routed_on() {
+    let cases = [
+        ("/test/stream/../../echo", handoff("origin", "/echo")),
+        ("/%74est/stream", handoff("self", "/test/stream")),
+        ("/test\\stream", handoff("self", "/test/stream")),
+        ("//test//stream", handoff("self", "/test/stream")),
+        ("/static/../test/stream", handoff("self", "/test/stream")),
+        ("/%73tatic/a%2cb", send("/static/a%2Cb", false)),
+    ];
+    for (raw, expected) in cases {
+        assert_eq!(get(raw), expected, "{raw}");
+    }
+}
+
+fn send(path: &str, websocket: bool) -> Decision {
+    Decision::Send {
+        backend: "origin",
+        path: path.to_owned(),
+        websocket,
+    }
+}
+
+#[test]
+fn a_path_without_a_normal_form_is_a_400_that_says_why() {
+    for raw in ["/rooms/a%2Fb", "/static/a%5C", "/a%00", "/a%zz", "*"] {
+        let (status, body) = refused(&get(raw));
+        assert_eq!(status, 400, "{raw}");
+        assert!(body.starts_with("the path "), "{raw}: {body}");
+    }
+}
+
+#[test]
+fn a_verified_second_pass_is_answered_on_the_route_channels() {
+    assert_eq!(
+        second_pass("/rooms/lobby", &[EVENTS]),
+        Decision::Answer {
+            mode: &Mode::WsEcho,
+            channels: vec!["room-lobby".to_owned()],
+        }
+    );
+}
+
+#[test]
+fn a_grip_sig_that_does_not_verify_gets_403() {
+    let expired = local_token(NOW - 3600);
+    let tokens: [&[u8]; 4] = [b"anything", expired.as_bytes(), b"\xff", b"eyJ\x80.e30.sig"];
+    for token in tokens {
+        let decision = decide_with("GET", "/rooms/lobby", &[("Grip-Sig", token), UPGRADE]);
+        let (status, body) = refused(&decision);
+        assert_eq!(status, 403, "{}", token.escape_ascii());
+        assert!(body.starts_with("Grip-Sig rejected: "), "{body}");
+    }
+}
+
+#[test]
+fn a_capture_that_would_corrupt_grip_channel_gets_400_before_any_handoff() {
+    let (status, _) = refused(&decide_with("GET", "/rooms/a,b", &[UPGRADE]));
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn fanout_and_direct_routes_go_to_their_backend() {
+    assert_eq!(get("/page"), handoff("origin", "/page"));
+    assert_eq!(get("/static/app.js"), send("/static/app.js", false));
+    let upgrade = decide_with("GET", "/static/ws", &[("Upgrade", b"WebSocket")]);
+    assert_eq!(upgrade, send("/static/ws", true));
+}
+
+#[test]
+fn a_verified_request_on_a_handoff_route_is_not_handed_off_again() {
+    for path in ["/page", "/static/x"] {
+        assert_eq!(refused(&second_pass(path, &[])).0, 508, "{path}");
+    }
+}
+
+#[test]
+fn a_websocket_on_an_http_mode_route_is_refused_on_either_pass() {
+    let first = decide_with("GET", "/test/stream", &[UPGRADE]);
+    let second = second_pass("/test/stream", &[EVENTS]);
+    for decision in [first, second] {
+        let (status, body) = refused(&decision);
+        assert_eq!(status, 400);
+        assert_eq!(
+            body,
+            "this route answers in `stream` mode over plain HTTP: it does not take WebSocket \
+             connections\n"
+        );
+    }
+}
+
+#[test]
+fn ws_echo_takes_only_a_websocket_on_either_pass() {
+    let charset: (&str, &[u8]) = (
+        "Content-Type",
+        b"application/websocket-events; charset=utf-8",
+    );
+    let cases = [
+        decide_with("GET", "/rooms/lobby", &[]),
+        decide_with("POST", "/rooms/lobby", &[EVENTS]),
+        decide_with("GET", "/rooms/lobby", &[("Upgrade", b"h2c")]),
+        second_pass("/rooms/lobby", &[]),
+        second_pass("/rooms/lobby", &[charset]),
+    ];
+    for decision in cases {
+        assert_eq!(refused(&decision).0, 400);
+    }
+    let upgrade = decide_with("GET", "/rooms/lobby", &[("Upgrade", b"h2c, websocket")]);
+    assert_eq!(upgrade, handoff("self", "/rooms/lobby"));
+}
+
+/// Every header the decision reads, with a value that is not UTF-8: an answer, never a
+/// panic.
+#[test]
+fn header_values_that_are_not_utf8_are_read_without_panic() {
+    let bad: &[u8] = b"\xff\xfe";
+    for name in ["Grip-Sig", "Content-Type", "Upgrade"] {
+        for path in ["/test/stream", "/rooms/lobby", "/static/x", "/page"] {
+            let _ = decide_with("GET", path, &[(name, bad)]);
+            let _ = second_pass(path, &[(name, bad)]);
+        }
+    }
+    let upgrade = decide_with("GET", "/rooms/lobby", &[("Upgrade", bad)]);
+    assert_eq!(refused(&upgrade).0, 400);
+    let content_type = second_pass("/rooms/lobby", &[("Content-Type", bad)]);
+    assert_eq!(refused(&content_type).0, 400);
+}
