@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use fanout_router_core::decision::{self, Context, Decision, Headers, Incoming};
 use fanout_router_core::forwarding::{self, Client};
 use fanout_router_core::grip_sig::TrustedSigner;
+use fanout_router_core::path::Target;
 use fanout_router_core::response::Response;
 use fanout_router_core::route::Mode;
 use fanout_router_core::websocket;
@@ -40,6 +41,7 @@ fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
     let incoming = Incoming {
         method: req.get_method_str(),
         path: req.get_path(),
+        query: req.get_query_str(),
         headers: &RequestHeaders(req),
     };
     let context = Context {
@@ -72,18 +74,18 @@ fn unix_now() -> u64 {
 fn carry_out(mut req: Request, decision: Decision) {
     match decision {
         Decision::Respond(response) => send(response),
-        Decision::Handoff { backend, path } => {
-            prepare_to_forward(&mut req, &path);
+        Decision::Handoff { backend, target } => {
+            prepare_to_forward(&mut req, &target);
             if let Err(e) = req.handoff_fanout(backend) {
                 send(handoff_failed(backend, &e));
             }
         }
         Decision::Send {
             backend,
-            path,
+            target,
             websocket,
         } => {
-            prepare_to_forward(&mut req, &path);
+            prepare_to_forward(&mut req, &target);
             if websocket {
                 // A WebSocket upgrade cannot be sent, so it is passed through.
                 if let Err(e) = req.handoff_websocket(backend) {
@@ -109,10 +111,14 @@ fn carry_out(mut req: Request, decision: Decision) {
     }
 }
 
-/// The request goes on with the path it was routed on, and with the forwarding headers
+/// The request goes on with the target it was routed on, and with the forwarding headers
 /// the app sets in place of the client's.
-fn prepare_to_forward(req: &mut Request, path: &str) {
-    req.set_path(path);
+fn prepare_to_forward(req: &mut Request, target: &Target) {
+    req.set_path(&target.path);
+    match &target.query {
+        Some(query) => req.set_query_str(query),
+        None => req.remove_query(),
+    }
     let removed: Vec<String> = req
         .get_header_names_str()
         .into_iter()

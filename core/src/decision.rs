@@ -4,7 +4,7 @@
 
 use crate::channel::BadCapture;
 use crate::grip_sig::{self, SigError, TrustedSigner};
-use crate::path;
+use crate::path::Target;
 use crate::response::Response;
 use crate::route::{Action, Match, Mode};
 use crate::websocket;
@@ -22,8 +22,9 @@ pub trait Headers {
 /// What the decision reads of a request.
 pub struct Incoming<'a> {
     pub method: &'a str,
-    /// The path as the platform hands it over, before [`path::normalise`].
+    /// The path and query as the platform hands them over, before [`Target::normalise`].
     pub path: &'a str,
+    pub query: Option<&'a str>,
     pub headers: &'a dyn Headers,
 }
 
@@ -44,12 +45,15 @@ pub struct Context {
 pub enum Decision {
     /// Answer at once: an error or a refusal, never GRIP instructions.
     Respond(Response),
-    /// Hand off to Fanout, which forwards to `backend`; the request carries `path`.
-    Handoff { backend: &'static str, path: String },
-    /// Send straight to `backend` with `path`, passing a WebSocket upgrade through.
+    /// Hand off to Fanout, which forwards to `backend`; the request carries `target`.
+    Handoff {
+        backend: &'static str,
+        target: Target,
+    },
+    /// Send straight to `backend` with `target`, passing a WebSocket upgrade through.
     Send {
         backend: &'static str,
-        path: String,
+        target: Target,
         websocket: bool,
     },
     /// The request came back through Fanout: answer it in `mode` on `channels`.
@@ -88,11 +92,11 @@ impl Protocol {
 }
 
 pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
-    let path = match path::normalise(incoming.path) {
-        Ok(path) => path,
+    let target = match Target::normalise(incoming.path, incoming.query) {
+        Ok(target) => target,
         Err(e) => return refuse(400, &e.to_string()),
     };
-    let Some(matched) = (context.lookup)(incoming.method, &path) else {
+    let Some(matched) = (context.lookup)(incoming.method, &target.path) else {
         return refuse(404, "no route matches this request");
     };
     let from_fanout = match came_through_fanout(incoming.headers, context) {
@@ -116,7 +120,7 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
             } else {
                 Decision::Handoff {
                     backend: SELF_BACKEND,
-                    path,
+                    target,
                 }
             }
         }
@@ -125,10 +129,10 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
             "Fanout sent this request back to the app on a route that hands it off again: \
              check the `self` backend",
         ),
-        Action::Fanout { backend } => Decision::Handoff { backend, path },
+        Action::Fanout { backend } => Decision::Handoff { backend, target },
         Action::Direct { backend } => Decision::Send {
             backend,
-            path,
+            target,
             websocket: protocol == Protocol::WebSocketUpgrade,
         },
     }

@@ -10,6 +10,7 @@
 //! - `\` is read as `/`, as the WHATWG URL standard and the Compute platform read it;
 //! - `.` and `..` segments are resolved, also when they were escaped (`%2E%2E`);
 //! - runs of `/` are merged into one (`//a` is `/a`); a trailing `/` is kept;
+//! - the query's escapes are normalised the same way, and nothing else in it;
 //! - refused, because layers disagree about them: an escaped `/` or `\` (`%2F`, `%5C`),
 //!   an escaped control character (`%00`-`%1F`, `%7F`), and a `%` that does not start an
 //!   escape.
@@ -21,7 +22,7 @@ use std::fmt;
 pub enum PathError {
     /// Not an absolute path: it does not start with `/`.
     NotAbsolute,
-    /// A `%` not followed by two hexadecimal digits.
+    /// A `%` not followed by two hexadecimal digits, in the path or the query.
     MalformedEscape,
     /// `%2F` or `%5C`: a segment separator that some layers decode and others do not.
     EncodedSeparator,
@@ -33,7 +34,9 @@ impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             PathError::NotAbsolute => "the path does not start with `/`",
-            PathError::MalformedEscape => "the path holds a `%` that is not a percent-escape",
+            PathError::MalformedEscape => {
+                "the path or query holds a `%` that is not a percent-escape"
+            }
             PathError::EncodedSeparator => {
                 "the path holds an escaped `/` or `\\` (%2F, %5C), which servers read differently"
             }
@@ -44,13 +47,31 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
+/// The normal form of a request target: the app routes on `path`, and every request it
+/// sends on carries both.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Target {
+    pub path: String,
+    pub query: Option<String>,
+}
+
+impl Target {
+    /// The normal form of `path` and `query`, or why they have none.
+    pub fn normalise(path: &str, query: Option<&str>) -> Result<Target, PathError> {
+        Ok(Target {
+            path: normalise(path)?,
+            query: query.map(normalise_query).transpose()?,
+        })
+    }
+}
+
 /// The normal form of `path` (without its query), or why it has none. A path already in
 /// normal form comes back unchanged, so normalising twice is normalising once.
 pub fn normalise(path: &str) -> Result<String, PathError> {
     if !path.starts_with(['/', '\\']) {
         return Err(PathError::NotAbsolute);
     }
-    let decoded = decode_unreserved(path)?;
+    let decoded = normalise_escapes(path, Part::Path)?;
     let mut segments: Vec<&str> = Vec::new();
     let mut pieces = decoded.split('/').skip(1).peekable();
     while let Some(segment) = pieces.next() {
@@ -80,11 +101,19 @@ pub fn normalise(path: &str) -> Result<String, PathError> {
     Ok(normal)
 }
 
-/// `path` with `\` read as `/`, unreserved characters unescaped and other escapes in upper
-/// case; refuses the escapes that have no normal form.
-fn decode_unreserved(path: &str) -> Result<String, PathError> {
-    let bytes = path.as_bytes();
-    let mut out = String::with_capacity(path.len());
+/// Which part of the target is being normalised: only in the path do `/` and `\\`
+/// separate segments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Path,
+    Query,
+}
+
+/// `text` with unreserved characters unescaped and other escapes in upper case; in the
+/// path, `\\` read as `/` and the escapes that have no normal form refused.
+fn normalise_escapes(text: &str, part: Part) -> Result<String, PathError> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -95,26 +124,35 @@ fn decode_unreserved(path: &str) -> Result<String, PathError> {
                 };
                 let value = (high * 16 + low) as u8;
                 match value {
-                    b'/' | b'\\' => return Err(PathError::EncodedSeparator),
-                    0x00..=0x1f | 0x7f => return Err(PathError::EncodedControl),
                     _ if is_unreserved(value) => out.push(char::from(value)),
+                    b'/' | b'\\' if part == Part::Path => return Err(PathError::EncodedSeparator),
+                    0x00..=0x1f | 0x7f if part == Part::Path => {
+                        return Err(PathError::EncodedControl);
+                    }
                     _ => out.push_str(&format!("%{value:02X}")),
                 }
                 i += 3;
             }
-            b'\\' => {
+            b'\\' if part == Part::Path => {
                 out.push('/');
                 i += 1;
             }
             _ => {
                 // Copies a whole character, so that `out` stays UTF-8.
-                let width = path[i..].chars().next().map_or(1, char::len_utf8);
-                out.push_str(&path[i..i + width]);
+                let width = text[i..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&text[i..i + width]);
                 i += width;
             }
         }
     }
     Ok(out)
+}
+
+/// The normal form of a query: its escapes normalised as in the path (unreserved ones
+/// decoded, the others in upper case), since the layers behind the app decode them too.
+/// `/`, `\\` and escaped controls mean nothing special in a query and are kept.
+pub fn normalise_query(query: &str) -> Result<String, PathError> {
+    normalise_escapes(query, Part::Query)
 }
 
 /// RFC 3986 section 2.3: the characters whose escapes mean the same as the characters.
@@ -209,6 +247,20 @@ mod tests {
         ];
         for (path, error) in cases {
             assert_eq!(normalise(path), Err(error), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_query_has_its_escapes_normalised_and_nothing_else() {
+        let cases = [
+            ("x=%74&y=%2f", Ok("x=t&y=%2F")),
+            ("next=/a/../b\\c&z=%00", Ok("next=/a/../b\\c&z=%00")),
+            ("q=caf%c3%a9", Ok("q=caf%C3%A9")),
+            ("q=%", Err(PathError::MalformedEscape)),
+        ];
+        for (query, normal) in cases {
+            let normalised = normalise_query(query);
+            assert_eq!(normalised.as_deref().map_err(|e| *e), normal, "{query}");
         }
     }
 

@@ -84,11 +84,16 @@ fn context() -> Context {
     }
 }
 
-fn decide_with(method: &str, path: &str, headers: &[(&'static str, &[u8])]) -> Decision {
+fn decide_with(method: &str, target: &str, headers: &[(&'static str, &[u8])]) -> Decision {
     let headers = Fake(headers.iter().map(|(n, v)| (*n, v.to_vec())).collect());
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
     let incoming = Incoming {
         method,
         path,
+        query,
         headers: &headers,
     };
     decide(&incoming, &context())
@@ -126,10 +131,22 @@ fn refused(decision: &Decision) -> (u16, String) {
     (response.status, body)
 }
 
+/// The normal target `path`, with the query that follows a `?` in it.
+fn target(path: &str) -> Target {
+    let (path, query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query.to_owned())),
+        None => (path, None),
+    };
+    Target {
+        path: path.to_owned(),
+        query,
+    }
+}
+
 fn handoff(backend: &'static str, path: &str) -> Decision {
     Decision::Handoff {
         backend,
-        path: path.to_owned(),
+        target: target(path),
     }
 }
 
@@ -163,6 +180,10 @@ fn the_request_goes_on_with_the_path_it_was_routed_on() {
         ("//test//stream", handoff("self", "/test/stream")),
         ("/static/../test/stream", handoff("self", "/test/stream")),
         ("/%73tatic/a%2cb", send("/static/a%2Cb", false)),
+        (
+            "/page?next=%2fa&q=%74",
+            handoff("origin", "/page?next=%2Fa&q=t"),
+        ),
     ];
     for (raw, expected) in cases {
         assert_eq!(get(raw), expected, "{raw}");
@@ -172,14 +193,21 @@ fn the_request_goes_on_with_the_path_it_was_routed_on() {
 fn send(path: &str, websocket: bool) -> Decision {
     Decision::Send {
         backend: "origin",
-        path: path.to_owned(),
+        target: target(path),
         websocket,
     }
 }
 
 #[test]
 fn a_path_without_a_normal_form_is_a_400_that_says_why() {
-    for raw in ["/rooms/a%2Fb", "/static/a%5C", "/a%00", "/a%zz", "*"] {
+    for raw in [
+        "/rooms/a%2Fb",
+        "/static/a%5C",
+        "/a%00",
+        "/a%zz",
+        "*",
+        "/page?q=%",
+    ] {
         let (status, body) = refused(&get(raw));
         assert_eq!(status, 400, "{raw}");
         assert!(body.starts_with("the path "), "{raw}: {body}");
