@@ -74,8 +74,12 @@ fn unix_now() -> u64 {
 fn carry_out(mut req: Request, decision: Decision) {
     match decision {
         Decision::Respond(response) => send(response),
-        Decision::Handoff { backend, target } => {
-            prepare_to_forward(&mut req, &target);
+        Decision::Handoff {
+            backend,
+            target,
+            websocket,
+        } => {
+            prepare_to_forward(&mut req, &target, websocket);
             if let Err(e) = req.handoff_fanout(backend) {
                 send(handoff_failed(backend, &e));
             }
@@ -85,7 +89,7 @@ fn carry_out(mut req: Request, decision: Decision) {
             target,
             websocket,
         } => {
-            prepare_to_forward(&mut req, &target);
+            prepare_to_forward(&mut req, &target, websocket);
             if websocket {
                 // A WebSocket upgrade cannot be sent, so it is passed through.
                 if let Err(e) = req.handoff_websocket(backend) {
@@ -113,7 +117,7 @@ fn carry_out(mut req: Request, decision: Decision) {
 
 /// The request goes on with the target it was routed on, and with the forwarding headers
 /// the app sets in place of the client's.
-fn prepare_to_forward(req: &mut Request, target: &Target) {
+fn prepare_to_forward(req: &mut Request, target: &Target, websocket: bool) {
     req.set_path(&target.path);
     match &target.query {
         Some(query) => req.set_query_str(query),
@@ -122,7 +126,7 @@ fn prepare_to_forward(req: &mut Request, target: &Target) {
     let removed: Vec<String> = req
         .get_header_names_str()
         .into_iter()
-        .filter(|name| forwarding::removed(name))
+        .filter(|name| forwarding::removed(name, websocket))
         .map(str::to_owned)
         .collect();
     for name in removed {

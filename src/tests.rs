@@ -59,7 +59,7 @@ fn header_values_that_are_not_utf8_are_read_without_panic() {
     let req = Request::get("http://127.0.0.1/test/stream").with_header("Grip-Sig", &bad);
     assert_eq!(status(&decide(&req, local_signers)), 403);
     let mut req = Request::get("http://127.0.0.1/").with_header("Host", &bad);
-    prepare_to_forward(&mut req, &Target::normalise("/", None).unwrap());
+    prepare_to_forward(&mut req, &Target::normalise("/", None).unwrap(), false);
     assert_eq!(req.get_header("X-Forwarded-Host"), None);
 }
 
@@ -74,10 +74,8 @@ fn a_request_goes_on_with_its_routed_path_and_the_app_s_forwarding_headers() {
         .with_header("True-Client-IP", "6.6.6.6")
         .with_header("Grip-Last", "test; last-id=1")
         .with_header("Accept", "text/plain");
-    prepare_to_forward(
-        &mut req,
-        &Target::normalise("/test/stream", Some("q=%74")).unwrap(),
-    );
+    let target = Target::normalise("/test/stream", Some("q=%74")).unwrap();
+    prepare_to_forward(&mut req, &target, false);
     assert_eq!(req.get_path(), "/test/stream");
     assert_eq!(req.get_query_str(), Some("q=t"));
     let value = |name: &str| req.get_header(name).map(|v| v.to_str().unwrap().to_owned());

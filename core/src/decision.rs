@@ -49,6 +49,7 @@ pub enum Decision {
     Handoff {
         backend: &'static str,
         target: Target,
+        websocket: bool,
     },
     /// Send straight to `backend` with `target`, passing a WebSocket upgrade through.
     Send {
@@ -121,6 +122,7 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
                 Decision::Handoff {
                     backend: SELF_BACKEND,
                     target,
+                    websocket: protocol == Protocol::WebSocketUpgrade,
                 }
             }
         }
@@ -129,7 +131,11 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
             "Fanout sent this request back to the app on a route that hands it off again: \
              check the `self` backend",
         ),
-        Action::Fanout { backend } => Decision::Handoff { backend, target },
+        Action::Fanout { backend } => Decision::Handoff {
+            backend,
+            target,
+            websocket: protocol == Protocol::WebSocketUpgrade,
+        },
         Action::Direct { backend } => Decision::Send {
             backend,
             target,

@@ -20,12 +20,15 @@ const EDGE_HEADERS: [&str; 9] = [
 ];
 
 /// Whether a client's request header `name` is removed before the request goes on: the
-/// edge headers, and `Grip-*`, which only Fanout may send a backend.
-pub fn removed(name: &str) -> bool {
+/// edge headers, and `Grip-*`, which only Fanout may send a backend. On a WebSocket
+/// handshake, `Content-Type` too: a handshake has no body, and Fanout puts its own on the
+/// WebSocket-over-HTTP requests it makes of it, after the client's.
+pub fn removed(name: &str, websocket: bool) -> bool {
     EDGE_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
         || name
             .get(..5)
             .is_some_and(|prefix| prefix.eq_ignore_ascii_case("grip-"))
+        || (websocket && name.eq_ignore_ascii_case("content-type"))
 }
 
 /// What the platform knows about the client.
@@ -70,7 +73,7 @@ mod tests {
             "Grip-Sig",
             "grip-last",
         ] {
-            assert!(removed(name), "{name}");
+            assert!(removed(name, false), "{name}");
         }
         for name in [
             "Host",
@@ -80,8 +83,10 @@ mod tests {
             "Grip",
             "X-Forwarded",
         ] {
-            assert!(!removed(name), "{name}");
+            assert!(!removed(name, false), "{name}");
         }
+        assert!(removed("Content-Type", true));
+        assert!(!removed("Content-Type", false));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod body_reader;
 pub mod fixture;
 pub mod http;
 pub mod publish;
+pub mod raw;
 pub mod sse;
 pub mod webdriver;
 pub mod websocket;

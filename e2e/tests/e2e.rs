@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use e2e::http::{APP_TEXT, assert_answer, client, get, header, run_test};
 use e2e::publish::{http_response, http_stream, ws_message};
+use e2e::raw::{self, WEBSOCKET_HANDSHAKE};
 use e2e::trials;
 use e2e::websocket::{connect, next_message, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
@@ -46,6 +47,10 @@ fn main() -> ExitCode {
             unmatched_path_is_a_404,
             forged_grip_sig_sent_straight_to_the_app_gets_no_grip_instructions,
             path_parameter_that_would_corrupt_a_channel_is_a_400,
+            the_origin_receives_the_path_the_app_routed_on,
+            a_path_without_a_normal_form_is_a_400,
+            header_values_that_are_not_utf8_get_an_answer_not_a_panic,
+            a_websocket_on_an_http_mode_route_gets_a_400_and_no_grip_headers,
         ]
     ));
     trials.extend(trials!(
@@ -336,6 +341,113 @@ async fn path_parameter_that_would_corrupt_a_channel_is_a_400(stack: Endpoints) 
         "path parameter `room` holds `,` or `;`, which a channel name cannot carry\n",
     )
     .await;
+}
+
+/// The line `name: value` of the demo origin's page, which names what it received.
+fn origin_saw<'a>(page: &'a str, name: &str) -> Option<&'a str> {
+    page.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(": "))
+}
+
+/// One target written several ways is routed once, and the origin receives exactly the
+/// path the app routed on, through Fanout (`/split` GET) and directly (`/direct`).
+async fn the_origin_receives_the_path_the_app_routed_on(stack: Endpoints) {
+    let cases: [(&[u8], &str, &str); 8] = [
+        (b"/direct/x/../page", "/direct/page", "absent"),
+        (b"/%64irect/page", "/direct/page", "absent"),
+        (b"/direct\\page", "/direct/page", "absent"),
+        (b"//direct//page", "/direct/page", "absent"),
+        (
+            b"/direct/%7euser/a%2cb?q=%74&r=%2f",
+            "/direct/~user/a%2Cb?q=t&r=%2F",
+            "absent",
+        ),
+        (b"/%73plit", "/split", "present"),
+        (b"/direct/../split", "/split", "present"),
+        (b"/split?q=%74", "/split?q=t", "present"),
+    ];
+    for (target, path, grip_sig) in cases {
+        let shown = target.escape_ascii().to_string();
+        let response = raw::request(&stack.app, "GET", target, &[]).await;
+        assert_eq!(response.status, 200, "{shown}: {}", response.head);
+        let page = String::from_utf8_lossy(&response.body);
+        assert_eq!(origin_saw(&page, "path"), Some(path), "{shown}: {page}");
+        assert_eq!(
+            origin_saw(&page, "grip-sig"),
+            Some(grip_sig),
+            "{shown}: {page}"
+        );
+    }
+    // An answer route reached through an unusual spelling is held, not sent elsewhere.
+    let held = raw::request(&stack.app, "GET", b"/test\\x\\..\\stream", &[]).await;
+    assert_eq!(held.status, 200, "{}", held.head);
+    assert_eq!(held.header("content-type"), Some("text/plain"));
+}
+
+async fn a_path_without_a_normal_form_is_a_400(stack: Endpoints) {
+    let cases: [(&[u8], &str); 4] = [
+        (b"/direct/a%2Fb", "the path holds an escaped `/` or `\\`"),
+        (b"/direct/a%5cb", "the path holds an escaped `/` or `\\`"),
+        (
+            b"/direct/a%00",
+            "the path holds an escaped control character",
+        ),
+        (
+            b"/direct/?q=%zz",
+            "the path or query holds a `%` that is not a percent-escape",
+        ),
+    ];
+    for (target, message) in cases {
+        let shown = target.escape_ascii().to_string();
+        let response = raw::request(&stack.app, "GET", target, &[]).await;
+        assert_eq!(response.status, 400, "{shown}");
+        assert_eq!(response.header("content-type"), Some(APP_TEXT), "{shown}");
+        let body = String::from_utf8_lossy(&response.body);
+        assert!(body.contains(message), "{shown}: {body}");
+    }
+}
+
+/// Each header the app reads, with bytes that are not UTF-8, as a client can send them.
+async fn header_values_that_are_not_utf8_get_an_answer_not_a_panic(stack: Endpoints) {
+    let bad_sig = raw::request(&stack.app, "GET", b"/direct/page", &[b"Grip-Sig: \xff"]).await;
+    assert_eq!(bad_sig.status, 403, "{}", bad_sig.head);
+    assert!(String::from_utf8_lossy(&bad_sig.body).contains("Grip-Sig rejected: malformed"));
+
+    let mut handshake = WEBSOCKET_HANDSHAKE.to_vec();
+    handshake.push(b"Content-Type: \xff\xfe");
+    let websocket = raw::request(&stack.app, "GET", b"/test/websocket", &handshake).await;
+    assert_eq!(websocket.status, 101, "{}", websocket.head);
+
+    let mut bad_upgrade = WEBSOCKET_HANDSHAKE.to_vec();
+    bad_upgrade[0] = b"Upgrade: \xffwebsocket";
+    let refused = raw::request(&stack.app, "GET", b"/test/websocket", &bad_upgrade).await;
+    assert_eq!(refused.status, 400, "{}", refused.head);
+
+    let bad_type = raw::request(&stack.app, "GET", b"/test/stream", &[b"Content-Type: \xff"]).await;
+    assert_eq!(bad_type.status, 200, "{}", bad_type.head);
+    assert_eq!(bad_type.header("grip-hold"), None);
+}
+
+/// Answering a WebSocket in an HTTP mode would hand the client Grip-Hold, Grip-Channel and
+/// the rest as they are.
+async fn a_websocket_on_an_http_mode_route_gets_a_400_and_no_grip_headers(stack: Endpoints) {
+    for (path, mode) in [
+        ("/test/stream", "stream"),
+        ("/test/sse", "sse"),
+        ("/test/long-poll", "long-poll"),
+    ] {
+        let response = raw::request(&stack.app, "GET", path.as_bytes(), &WEBSOCKET_HANDSHAKE).await;
+        assert_eq!(response.status, 400, "{path}: {}", response.head);
+        let grip: Vec<_> = response
+            .header_names()
+            .into_iter()
+            .filter(|name| name.starts_with("grip-"))
+            .collect();
+        assert!(grip.is_empty(), "{path}: {grip:?}");
+        let body = String::from_utf8_lossy(&response.body);
+        let expected = format!("this route answers in `{mode}` mode over plain HTTP");
+        assert!(body.contains(&expected), "{path}: {body}");
+    }
 }
 
 // With nothing listening on the origin's port.

@@ -147,6 +147,7 @@ fn handoff(backend: &'static str, path: &str) -> Decision {
     Decision::Handoff {
         backend,
         target: target(path),
+        websocket: false,
     }
 }
 
@@ -290,7 +291,14 @@ fn ws_echo_takes_only_a_websocket_on_either_pass() {
         assert_eq!(refused(&decision).0, 400);
     }
     let upgrade = decide_with("GET", "/rooms/lobby", &[("Upgrade", b"h2c, websocket")]);
-    assert_eq!(upgrade, handoff("self", "/rooms/lobby"));
+    assert_eq!(
+        upgrade,
+        Decision::Handoff {
+            backend: "self",
+            target: target("/rooms/lobby"),
+            websocket: true,
+        }
+    );
 }
 
 /// Every header the decision reads, with a value that is not UTF-8: an answer, never a
