@@ -7,6 +7,7 @@ pub mod channel;
 pub mod decision;
 pub mod forwarding;
 pub mod grip_sig;
+pub mod jwt;
 pub mod method;
 pub mod path;
 pub mod response;
