@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 use fanout_router_codegen::model::{Segment, Table};
-use fanout_router_codegen::{Source, generate, table, write_if_changed};
+use fanout_router_codegen::{Input, Source, generate, write_if_changed};
 use fanout_router_core::route::PatternKind;
 use synthetic::Kind;
 
@@ -109,15 +109,16 @@ fn read(path: &Path) -> String {
 
 /// Generates `<module>.rs` in `out` and returns the validated table.
 fn compile(out: &Path, module: &str, routes: &str, fastly: &str) -> Table {
-    let routes = Source::new("routes.toml", routes);
-    let fastly = Source::new("fastly.toml", fastly);
-    let fail = |diagnostics: Vec<fanout_router_codegen::Diagnostic>| -> ! {
+    let input = Input {
+        routes: Source::new("routes.toml", routes),
+        fastly: Source::new("fastly.toml", fastly),
+    };
+    let table = input.table().unwrap_or_else(|diagnostics| {
         let all: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
         panic!("route set {module} is invalid:\n{}", all.join("\n"))
-    };
-    let code = generate(&routes, &fastly).unwrap_or_else(|d| fail(d));
-    write_if_changed(&out.join(format!("{module}.rs")), &code).unwrap();
-    table(&routes, &fastly).unwrap_or_else(|d| fail(d))
+    });
+    write_if_changed(&out.join(format!("{module}.rs")), &generate(&table)).unwrap();
+    table
 }
 
 /// The routes for matchit, whose `{param}` syntax is ours. A prefix is the bare path plus a

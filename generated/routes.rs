@@ -1,12 +1,7 @@
 // @generated from routes.toml by fanout-router-codegen. Do not edit.
 // Refresh the reviewed copy in generated/routes.rs with `cargo xtask codegen`.
 
-use fanout_router_core::channel::{Channel, Piece};
-use fanout_router_core::grip_sig::Signers;
-use fanout_router_core::method::Methods;
-use fanout_router_core::route::{
-    Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_path,
-};
+use fanout_router_core::route::prelude::*;
 
 /// Every route of routes.toml, in precedence order: the first that matches a request
 /// handles it.
@@ -28,7 +23,6 @@ static PATH_TEST_STREAM: Route = Route {
         initial_body: "",
     }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 10,
 };
 
 static PATH_TEST_SSE: Route = Route {
@@ -38,7 +32,6 @@ static PATH_TEST_SSE: Route = Route {
     params: &[],
     action: Action::Answer(Mode::Sse { keep_alive_secs: 20 }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 15,
 };
 
 static PATH_TEST_LONG_POLL: Route = Route {
@@ -55,7 +48,6 @@ static PATH_TEST_LONG_POLL: Route = Route {
         },
     }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 20,
 };
 
 static PATH_TEST_WEBSOCKET: Route = Route {
@@ -65,7 +57,6 @@ static PATH_TEST_WEBSOCKET: Route = Route {
     params: &[],
     action: Action::Answer(Mode::WsEcho),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 25,
 };
 
 static PREFIX_ROOT: Route = Route {
@@ -77,7 +68,6 @@ static PREFIX_ROOT: Route = Route {
         backend: "origin",
     },
     channels: &[],
-    line: 40,
 };
 
 /// The route that handles a request with this method and path, and the values its

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use std::{env, fs};
 
 use fanout_router_bench::synthetic::{self, Kind};
-use fanout_router_codegen::{Source, generate};
+use fanout_router_codegen::{Input, Source, generate};
 
 const SIZES: [usize; 2] = [1_000, 10_000];
 
@@ -68,12 +68,14 @@ fn generating_and_compiling_large_route_sets() {
 fn generated(kind: Kind, size: usize) -> (String, Duration) {
     let set = synthetic::generate(kind, size);
     let start = Instant::now();
-    let code = generate(
-        &Source::new("routes.toml", &set.toml),
-        &Source::new("fastly.toml", synthetic::FASTLY),
-    )
-    .unwrap_or_else(|_| panic!("{}-{size} is valid", kind.name()));
-    (code, start.elapsed())
+    let input = Input {
+        routes: Source::new("routes.toml", &set.toml),
+        fastly: Source::new("fastly.toml", synthetic::FASTLY),
+    };
+    let table = input
+        .table()
+        .unwrap_or_else(|_| panic!("{}-{size} is valid", kind.name()));
+    (generate(&table), start.elapsed())
 }
 
 fn write_crate(dir: &Path, code: &str) {
@@ -82,7 +84,7 @@ fn write_crate(dir: &Path, code: &str) {
         dir.join("src/main.rs"),
         "#[allow(dead_code, clippy::all)]\nmod routes { include!(\"routes.rs\"); }\n\
          fn main() {\n    let path = std::env::args().nth(1).unwrap_or_default();\n    \
-         println!(\"{:?}\", routes::lookup(\"GET\", &path).map(|m| m.route.line));\n}\n",
+         println!(\"{:?}\", routes::lookup(\"GET\", &path).map(|m| m.route.pattern));\n}\n",
     )
     .unwrap();
 }

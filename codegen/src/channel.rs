@@ -1,5 +1,7 @@
 //! Channel templates: `room-{room}` names a channel after a path parameter.
 
+use fanout_router_core::channel::is_forbidden;
+
 use crate::diagnostic::Fault;
 use crate::model::Piece;
 
@@ -14,10 +16,7 @@ pub fn parse(template: &str, params: &[&str]) -> Result<Vec<Piece>, Fault> {
             "name the channel, e.g. \"test\"",
         ));
     }
-    if let Some((at, c)) = template
-        .char_indices()
-        .find(|(_, c)| matches!(c, ',' | ';') || c.is_whitespace() || c.is_control())
-    {
+    if let Some((at, c)) = template.char_indices().find(|(_, c)| is_forbidden(*c)) {
         return Err(Fault::new(
             at,
             format!("channel name holds {c:?}, which Grip-Channel cannot carry"),

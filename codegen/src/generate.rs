@@ -1,7 +1,6 @@
 //! Emits the route table and its lookup as Rust source, formatted by prettyplease so the
 //! text is the same whatever rustfmt a reviewer has.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Literal, TokenStream};
@@ -32,8 +31,12 @@ pub fn generate(table: &Table) -> String {
         #lookup
         #signers
     };
-    let imports = imports(&body.to_string());
-    let file = quote! { #imports #body };
+    // One fixed import: the prelude holds every name the generated code uses, and since
+    // every file uses some, a glob import never warns.
+    let file = quote! {
+        use fanout_router_core::route::prelude::*;
+        #body
+    };
     let syntax: syn::File = syn::parse2(file).expect("the generator emits valid Rust");
     format!(
         "{HEADER}{}",
@@ -44,8 +47,11 @@ pub fn generate(table: &Table) -> String {
 fn signers(signers: &SignersDef) -> TokenStream {
     let production = match &signers.production {
         None => quote!(None),
-        Some((issuer, pem)) => {
-            quote!(Some(PublicSigner { issuer: #issuer, public_key_pem: #pem }))
+        Some((issuer, point)) => {
+            // Every byte as `\xNN`, which reads more evenly than printable bytes mixed in.
+            let escaped: String = point.iter().map(|byte| format!("\\x{byte:02x}")).collect();
+            let point: Literal = format!("b\"{escaped}\"").parse().expect("a byte string");
+            quote!(Some(PublicSigner { issuer: #issuer, public_key: #point }))
         }
     };
     let local = match &signers.local {
@@ -78,40 +84,6 @@ fn separate_items(code: &str) -> String {
     out
 }
 
-/// Imports only what the body names, so the generated code compiles without warnings
-/// whichever features routes.toml uses.
-fn imports(body: &str) -> TokenStream {
-    let words: BTreeSet<&str> = body
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .collect();
-    let pick = |module: &str, names: &[&str]| -> Option<TokenStream> {
-        let used: Vec<Ident> = names
-            .iter()
-            .filter(|n| words.contains(**n))
-            .map(|n| format_ident!("{n}"))
-            .collect();
-        let module = format_ident!("{module}");
-        (!used.is_empty()).then(|| quote! { use fanout_router_core::#module::{#(#used),*}; })
-    };
-    let channel = pick("channel", &["Channel", "Piece"]);
-    let grip_sig = pick("grip_sig", &["PublicSigner", "SharedKeySigner", "Signers"]);
-    let method = pick("method", &["Methods"]);
-    let route = pick(
-        "route",
-        &[
-            "Action",
-            "Captures",
-            "Match",
-            "Mode",
-            "PatternKind",
-            "Route",
-            "TimeoutResponse",
-            "split_path",
-        ],
-    );
-    quote! { #channel #grip_sig #method #route }
-}
-
 /// A readable, stable name per route, derived from its pattern and methods, so that a
 /// change to one route in routes.toml changes only its own lines here.
 fn static_names(table: &Table) -> Vec<Ident> {
@@ -120,11 +92,7 @@ fn static_names(table: &Table) -> Vec<Ident> {
         .routes
         .iter()
         .map(|route| {
-            let kind = match route.pattern.kind {
-                PatternKind::Exact => "PATH",
-                PatternKind::Prefix => "PREFIX",
-            };
-            let mut words = vec![kind.to_owned()];
+            let mut words = vec![route.pattern.kind.key().to_ascii_uppercase()];
             words.extend(route.pattern.segments.iter().map(|s| match s {
                 Segment::Literal(text) | Segment::Param(text) => text.to_ascii_uppercase(),
             }));
@@ -181,7 +149,6 @@ fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
         });
         quote!(Channel(&[#(#pieces),*]))
     });
-    let line = Literal::usize_unsuffixed(route.line);
     quote! {
         static #name: Route = Route {
             pattern: #pattern,
@@ -190,7 +157,6 @@ fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
             params: &[#(#params),*],
             action: #action,
             channels: &[#(#channels),*],
-            line: #line,
         };
     }
 }
@@ -301,32 +267,30 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
         .max()
         .unwrap_or(0);
     let any_methods = table.routes.iter().any(|r| !r.methods.is_any());
-    let emit = Emitter {
+    let mut emit = Emitter {
         table,
         names,
         depth: Literal::usize_unsuffixed(depth),
-        functions: RefCell::default(),
-        function_names: RefCell::default(),
+        functions: Vec::new(),
+        function_names: BTreeSet::new(),
     };
     // The prefixes of no segment match every path: they end the function.
     let catch_all = prefixes
         .remove(&0)
         .map_or_else(Vec::new, |node| node.routes);
-    let exact_arms = exact.iter().map(|(&count, node)| {
-        let body = emit.node(node, 0, &mut Walk::new("path", format!("exact_{count}")));
-        (Literal::usize_unsuffixed(count), body)
-    });
+    let mut exact_arms = Vec::new();
+    for (&count, node) in &exact {
+        let walk = &mut Walk::new(PatternKind::Exact, format!("exact_{count}"));
+        exact_arms.push((Literal::usize_unsuffixed(count), emit.node(node, 0, walk)));
+    }
     let exact_search = switch(quote!(count), exact_arms);
-    let prefix_searches: Vec<TokenStream> = prefixes
-        .iter()
-        .rev()
-        .map(|(&length, node)| {
-            let walk = &mut Walk::new("prefix", format!("prefix_{length}"));
-            let body = emit.node(node, 0, walk);
-            let length = Literal::usize_unsuffixed(length);
-            quote! { if count >= #length { #body } }
-        })
-        .collect();
+    let mut prefix_searches = Vec::new();
+    for (&length, node) in prefixes.iter().rev() {
+        let walk = &mut Walk::new(PatternKind::Prefix, format!("prefix_{length}"));
+        let body = emit.node(node, 0, walk);
+        let length = Literal::usize_unsuffixed(length);
+        prefix_searches.push(quote! { if count >= #length { #body } });
+    }
     let (catch_all_checks, tail) = emit.catch_all(&catch_all);
     let start = if exact.is_empty() && prefixes.is_empty() {
         quote! { path.strip_prefix('/')?; }
@@ -342,7 +306,7 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     } else {
         (quote!(_method), quote!())
     };
-    let functions = emit.functions.into_inner();
+    let functions = emit.functions;
     quote! {
         /// The route that handles a request with this method and path, and the values its
         /// parameters captured. Allocates nothing.
@@ -364,14 +328,14 @@ struct Emitter<'a> {
     /// Length of the `seg` array: segments of the longest pattern.
     depth: Literal,
     /// Functions split off large subtrees, emitted after `lookup`.
-    functions: RefCell<Vec<TokenStream>>,
-    function_names: RefCell<BTreeSet<String>>,
+    functions: Vec<TokenStream>,
+    function_names: BTreeSet<String>,
 }
 
 /// Where a trie walk is: which routes, the parameters captured and the segments on the way.
 struct Walk {
-    /// `path` or `prefix`, for the doc of functions split off this walk.
-    key: &'static str,
+    /// Which routes are walked, for the doc of functions split off this walk.
+    kind: PatternKind,
     /// Names the functions split off this walk: `exact_3`, `prefix_2`.
     label: String,
     /// Depths of the parameters on the way here.
@@ -381,9 +345,9 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(key: &'static str, label: String) -> Walk {
+    fn new(kind: PatternKind, label: String) -> Walk {
         Walk {
-            key,
+            kind,
             label,
             captured: Vec::new(),
             trail: Vec::new(),
@@ -393,18 +357,14 @@ impl Walk {
 
 impl Emitter<'_> {
     /// Code for a trie node at `depth` segments.
-    fn node(&self, node: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
+    fn node(&mut self, node: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
         let here = self.found(&node.routes, &walk.captured);
-        let literals: Vec<(&str, TokenStream)> = node
-            .literals
-            .iter()
-            .map(|(text, child)| {
-                walk.trail.push(text.clone());
-                let body = self.child(child, depth + 1, walk);
-                walk.trail.pop();
-                (text.as_str(), body)
-            })
-            .collect();
+        let mut literals: Vec<(&str, TokenStream)> = Vec::new();
+        for (text, child) in &node.literals {
+            walk.trail.push(text.clone());
+            literals.push((text.as_str(), self.child(child, depth + 1, walk)));
+            walk.trail.pop();
+        }
         let literals = self.literals(depth, &literals);
         let param = node.param.as_deref().map(|child| {
             walk.captured.push(depth);
@@ -424,7 +384,7 @@ impl Emitter<'_> {
 
     /// A child node's code, inline or, for a large subtree, as a call to a function of its
     /// own (pushed to `functions`).
-    fn child(&self, child: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
+    fn child(&mut self, child: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
         let body = self.node(child, depth, walk);
         if child.size() <= SPLIT {
             return body;
@@ -432,7 +392,7 @@ impl Emitter<'_> {
         let name = self.function_name(walk);
         let doc = format!(
             " The `{}` routes under `/{}` (`p`: a parameter).",
-            walk.key,
+            walk.kind.key(),
             walk.trail.join("/")
         );
         let n = &self.depth;
@@ -453,7 +413,7 @@ impl Emitter<'_> {
                 return Some(found);
             }
         };
-        self.functions.borrow_mut().push(function);
+        self.functions.push(function);
         call
     }
 
@@ -473,7 +433,7 @@ impl Emitter<'_> {
     }
 
     /// `exact_3_repos_p_p_issues`: the walk's label and trail, unique in the file.
-    fn function_name(&self, walk: &Walk) -> Ident {
+    fn function_name(&mut self, walk: &Walk) -> Ident {
         let base: String = std::iter::once(walk.label.as_str())
             .chain(walk.trail.iter().map(String::as_str))
             .collect::<Vec<_>>()
@@ -487,7 +447,7 @@ impl Emitter<'_> {
                 }
             })
             .collect();
-        unique_ident(&mut self.function_names.borrow_mut(), base)
+        unique_ident(&mut self.function_names, base)
     }
 
     /// Dispatch on segment `depth` among literal children. Up to [`SMALL_MATCH`] of them, a

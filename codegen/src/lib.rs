@@ -1,7 +1,8 @@
 //! Compiles routes.toml into the route lookup of fanout-router.
 //!
-//! `build.rs` calls [`compile`]; `cargo xtask codegen` calls [`generate`] to refresh the
-//! reviewed copy. Everything here runs on the host at build time.
+//! `build.rs` runs a [`Config`]; tools read the files themselves and call [`Input::table`]
+//! to validate them, then [`generate`] for the code. Everything here runs on the host at
+//! build time.
 
 mod channel;
 mod config;
@@ -12,66 +13,162 @@ mod pattern;
 pub mod precedence;
 mod validate;
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::{fs, io};
 
 pub use diagnostic::{Diagnostic, Location, Source};
-pub use generate::HEADER;
+pub use generate::{HEADER, generate};
 
-/// Validates routes.toml against fastly.toml and returns the generated Rust source.
-pub fn generate(routes: &Source, fastly: &Source) -> Result<String, Vec<Diagnostic>> {
-    validate::validate(routes, fastly).map(|table| generate::generate(&table))
+/// The two files a route table is read from.
+pub struct Input<'a> {
+    pub routes: Source<'a>,
+    pub fastly: Source<'a>,
 }
 
-/// Validates routes.toml against fastly.toml and returns the route table, for tools that
-/// reason about routes without compiling them.
-pub fn table(routes: &Source, fastly: &Source) -> Result<model::Table, Vec<Diagnostic>> {
-    validate::validate(routes, fastly)
+impl<'a> Input<'a> {
+    /// Validates routes.toml against fastly.toml: the route table, or every error found.
+    pub fn table(&self) -> Result<model::Table, Vec<Diagnostic>> {
+        validate::validate(&self.routes, &self.fastly)
+    }
+
+    /// Both files, which the diagnostics' locations name, for [`Diagnostic::render`].
+    pub fn sources(&self) -> [&Source<'a>; 2] {
+        [&self.routes, &self.fastly]
+    }
 }
 
-/// The build-script entry point: reads both files from the package root, writes the lookup
-/// to `out` when its text changed, and reports errors as `cargo::error=` lines.
-/// Returns whether generation succeeded.
-pub fn compile(package_root: &Path, routes: &str, fastly: &str, out: &Path) -> bool {
-    println!("cargo::rerun-if-changed={routes}");
-    println!("cargo::rerun-if-changed={fastly}");
-    let read = |name: &str| {
-        fs::read_to_string(package_root.join(name)).map_err(|e| format!("cannot read {name}: {e}"))
-    };
-    let (routes_text, fastly_text) = match (read(routes), read(fastly)) {
-        (Ok(r), Ok(f)) => (r, f),
-        (Err(e), _) | (_, Err(e)) => {
-            println!("cargo::error={e}");
-            return false;
+/// What a build script compiles: routes.toml and fastly.toml, named relative to the
+/// package root as errors show them, and where the generated lookup goes.
+#[derive(Clone, Debug)]
+pub struct Config {
+    package_root: Option<PathBuf>,
+    routes: String,
+    fastly: String,
+    out_file: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::new()
+    }
+}
+
+impl Config {
+    /// `routes.toml` and `fastly.toml` of the package whose build script runs, into
+    /// `$OUT_DIR/routes.rs`.
+    pub fn new() -> Config {
+        Config {
+            package_root: None,
+            routes: "routes.toml".to_owned(),
+            fastly: "fastly.toml".to_owned(),
+            out_file: None,
         }
-    };
-    let sources = [
-        &Source::new(routes, &routes_text),
-        &Source::new(fastly, &fastly_text),
-    ];
-    match generate(sources[0], sources[1]) {
-        Ok(code) => match write_if_changed(out, &code) {
-            Ok(()) => true,
-            Err(e) => {
-                println!("cargo::error=cannot write {}: {e}", out.display());
-                false
+    }
+
+    /// The routes file, relative to the package root.
+    pub fn routes(&mut self, name: impl Into<String>) -> &mut Config {
+        self.routes = name.into();
+        self
+    }
+
+    /// The fastly.toml whose backends the routes name, relative to the package root.
+    pub fn fastly(&mut self, name: impl Into<String>) -> &mut Config {
+        self.fastly = name.into();
+        self
+    }
+
+    /// The directory the file names are relative to; `CARGO_MANIFEST_DIR` by default.
+    pub fn package_root(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+        self.package_root = Some(path.into());
+        self
+    }
+
+    /// Where the lookup is written; `$OUT_DIR/routes.rs` by default.
+    pub fn out_file(&mut self, path: impl Into<PathBuf>) -> &mut Config {
+        self.out_file = Some(path.into());
+        self
+    }
+
+    /// Reads and validates both files and writes the lookup when its text changed, so
+    /// that an unchanged lookup does not make cargo rebuild the app. Tells cargo to run the
+    /// build script again when either file changes.
+    pub fn compile(&self) -> Result<(), Error> {
+        println!("cargo::rerun-if-changed={}", self.routes);
+        println!("cargo::rerun-if-changed={}", self.fastly);
+        let root = match &self.package_root {
+            Some(root) => root.clone(),
+            None => env_path("CARGO_MANIFEST_DIR")?,
+        };
+        let out = match &self.out_file {
+            Some(out) => out.clone(),
+            None => env_path("OUT_DIR")?.join("routes.rs"),
+        };
+        let read = |name: &str| {
+            fs::read_to_string(root.join(name))
+                .map_err(|e| Error::one(format!("cannot read {name}: {e}")))
+        };
+        let (routes, fastly) = (read(&self.routes)?, read(&self.fastly)?);
+        let input = Input {
+            routes: Source::new(&self.routes, &routes),
+            fastly: Source::new(&self.fastly, &fastly),
+        };
+        let table = input.table().map_err(|diagnostics| {
+            let sources = input.sources();
+            Error {
+                errors: diagnostics
+                    .iter()
+                    .map(|d| d.render_for_cargo(&sources))
+                    .collect(),
             }
-        },
-        Err(diagnostics) => {
-            // Cargo prints each `cargo::error=` line as an error of its own, so the
-            // rendered snippet goes out line by line, after a blank one between errors.
-            for (i, diagnostic) in diagnostics.iter().enumerate() {
-                if i > 0 {
-                    println!("cargo::error=");
-                }
-                for line in diagnostic.render_for_cargo(&sources).lines() {
-                    println!("cargo::error={line}");
-                }
+        })?;
+        write_if_changed(&out, &generate(&table))
+            .map_err(|e| Error::one(format!("cannot write {}: {e}", out.display())))
+    }
+}
+
+fn env_path(name: &str) -> Result<PathBuf, Error> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .ok_or_else(|| Error::one(format!("{name} is not set: run from a build script")))
+}
+
+/// Why [`Config::compile`] generated nothing: each error as rustc would show it, without
+/// the leading `error: ` that cargo adds.
+#[derive(Debug)]
+pub struct Error {
+    errors: Vec<String>,
+}
+
+impl Error {
+    fn one(message: String) -> Error {
+        Error {
+            errors: vec![message],
+        }
+    }
+
+    /// Hands the errors to cargo as `cargo::error=` lines, so that it fails the build and
+    /// shows each one: line by line, as cargo prints each such line as an error of its
+    /// own, with a blank one between errors.
+    pub fn report_to_cargo(&self) {
+        for (i, error) in self.errors.iter().enumerate() {
+            if i > 0 {
+                println!("cargo::error=");
             }
-            false
+            for line in error.lines() {
+                println!("cargo::error={line}");
+            }
         }
     }
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.errors.join("\n\n"))
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// Leaves the file untouched when the text is the same, so its timestamp does not make
 /// cargo rebuild the app.

@@ -1,5 +1,6 @@
 //! The validated route table: what the generator emits and the reference lookup reads.
 
+use fanout_router_core::grip_sig::P256_POINT_BYTES;
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::PatternKind;
 
@@ -12,8 +13,8 @@ pub struct Table {
 /// The `[grip_sig]` table: `None` keeps a default signer.
 #[derive(Default)]
 pub struct SignersDef {
-    /// Issuer and ES256 public key (PEM) trusted on Fastly.
-    pub production: Option<(String, String)>,
+    /// Issuer and ES256 public key (its SEC1 point, read from the PEM) trusted on Fastly.
+    pub production: Option<(String, [u8; P256_POINT_BYTES])>,
     /// Issuer and HS256 key trusted under the local server.
     pub local: Option<(String, String)>,
 }
@@ -23,7 +24,9 @@ pub struct RouteDef {
     pub methods: Methods,
     pub action: ActionDef,
     pub channels: Vec<Vec<Piece>>,
-    /// Line of the route's `[[route]]` header in routes.toml.
+    /// Line of the route's `[[route]]` header in routes.toml. Kept out of the generated
+    /// code, so that a line added above a route leaves its code alone: tools find a
+    /// generated route's line here, at its index in `ROUTES`.
     pub line: usize,
 }
 

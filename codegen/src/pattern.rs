@@ -11,10 +11,7 @@ fn is_segment_char(c: char) -> bool {
 }
 
 pub fn parse(text: &str, kind: PatternKind) -> Result<Pattern, Fault> {
-    let key = match kind {
-        PatternKind::Exact => "path",
-        PatternKind::Prefix => "prefix",
-    };
+    let key = kind.key();
     let Some(rest) = text.strip_prefix('/') else {
         return Err(Fault::new(
             0,

@@ -7,30 +7,121 @@
 //!    `methods`.
 //!
 //! Routes that tie on all four match the same requests; validation rejects them.
+//! [`Rank`] orders routes by these rules (validation sorts the table by it, and the
+//! reference lookup picks by it); [`deciding_rule`] names the one that decided.
 
 use std::cmp::Reverse;
+use std::fmt;
 
 use crate::model::{Pattern, RouteDef, Segment, Table};
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::PatternKind;
 
-/// Sort key: the smaller key wins.
-pub fn key(route: &RouteDef) -> impl Ord + use<> {
-    let pattern = &route.pattern;
-    let kind = match pattern.kind {
-        PatternKind::Exact => 0u8,
-        PatternKind::Prefix => 1,
-    };
-    let length = match pattern.kind {
-        PatternKind::Exact => Reverse(0),
-        PatternKind::Prefix => Reverse(pattern.segments.len()),
-    };
-    let shape: Vec<bool> = pattern
-        .segments
-        .iter()
-        .map(|s| matches!(s, Segment::Param(_)))
-        .collect();
-    (kind, length, shape, route.methods.is_any())
+/// A route's place in precedence order: the smaller rank wins. Its fields are the rules,
+/// compared in their order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rank {
+    /// Rule 1: a `path` route (`false`) before a `prefix` route.
+    prefix: bool,
+    /// Rule 2: among prefixes, more segments first; the same for every `path` route.
+    segments: Reverse<usize>,
+    /// Rule 3: segment by segment, a literal (`false`) before a parameter.
+    params: Vec<bool>,
+    /// Rule 4: a route that lists methods (`false`) before one without.
+    any_method: bool,
+}
+
+impl Rank {
+    pub fn of(route: &RouteDef) -> Rank {
+        let pattern = &route.pattern;
+        let prefix = pattern.kind == PatternKind::Prefix;
+        Rank {
+            prefix,
+            segments: Reverse(if prefix { pattern.segments.len() } else { 0 }),
+            params: pattern
+                .segments
+                .iter()
+                .map(|s| matches!(s, Segment::Param(_)))
+                .collect(),
+            any_method: route.methods.is_any(),
+        }
+    }
+}
+
+/// The rule by which one route beat another that matches the same request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rule {
+    PathBeatsPrefix,
+    LongerPrefix {
+        segments: usize,
+        other: usize,
+    },
+    LiteralBeatsParameter {
+        /// From 1.
+        segment: usize,
+        literal: String,
+        param: String,
+    },
+    ListedMethod,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::PathBeatsPrefix => f.write_str("a `path` route beats any `prefix` route"),
+            Rule::LongerPrefix { segments, other } => write!(
+                f,
+                "the longer prefix wins ({segments} segments against {other})"
+            ),
+            Rule::LiteralBeatsParameter {
+                segment,
+                literal,
+                param,
+            } => write!(
+                f,
+                "a literal segment beats a parameter: segment {segment} is `{literal}` here, \
+                 `{{{param}}}` there"
+            ),
+            Rule::ListedMethod => f.write_str(
+                "on the same pattern, a route that lists the method beats one without `methods`",
+            ),
+        }
+    }
+}
+
+/// Why `winner` beats `other` when both match a request: the first rule on which their
+/// ranks differ, or `None` if that rule ranks `other` first or none tells them apart.
+pub fn deciding_rule(winner: &RouteDef, other: &RouteDef) -> Option<Rule> {
+    let (w, o) = (Rank::of(winner), Rank::of(other));
+    if w.prefix != o.prefix {
+        return (w < o).then_some(Rule::PathBeatsPrefix);
+    }
+    if w.segments != o.segments {
+        return (w < o).then_some(Rule::LongerPrefix {
+            segments: w.segments.0,
+            other: o.segments.0,
+        });
+    }
+    if let Some(index) =
+        (0..w.params.len().min(o.params.len())).find(|&i| w.params[i] != o.params[i])
+    {
+        let (Segment::Literal(literal), Segment::Param(param)) = (
+            &winner.pattern.segments[index],
+            &other.pattern.segments[index],
+        ) else {
+            return None;
+        };
+        return Some(Rule::LiteralBeatsParameter {
+            segment: index + 1,
+            literal: literal.clone(),
+            param: param.clone(),
+        });
+    }
+    if w.params != o.params {
+        // Paths of different lengths: never both match one request.
+        return None;
+    }
+    (w < o).then_some(Rule::ListedMethod)
 }
 
 /// Whether `pattern` matches `path`, ignoring methods: the plain definition that the
@@ -71,7 +162,7 @@ pub fn reference_lookup(table: &Table, method: Methods, path: &str) -> Option<us
         .iter()
         .enumerate()
         .filter(|(_, route)| route.methods.intersects(method) && matches(&route.pattern, path))
-        .min_by_key(|(_, route)| key(route))
+        .min_by_key(|(_, route)| Rank::of(route))
         .map(|(index, _)| index)
 }
 

@@ -3,9 +3,11 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use fanout_router_core::grip_sig::Key;
+use fanout_router_core::grip_sig::P256_POINT_BYTES;
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::PatternKind;
+use fanout_router_core::route::{ModeKind, PatternKind};
+use p256::elliptic_curve::sec1::ToSec1Point;
+use p256::pkcs8::DecodePublicKey;
 use toml::Spanned;
 
 use crate::channel::{self, MAX_CHANNELS};
@@ -14,11 +16,13 @@ use crate::diagnostic::{Diagnostic, Reporter, Source};
 use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, SignersDef, Table};
 use crate::{pattern, precedence};
 
-pub const MODES: [&str; 4] = ["stream", "sse", "long-poll", "ws-echo"];
 pub const KEEP_ALIVE_SECS: std::ops::RangeInclusive<i64> = 5..=55;
 pub const DEFAULT_KEEP_ALIVE_SECS: u32 = 20;
 pub const TIMEOUT_SECS: std::ops::RangeInclusive<i64> = 5..=3600;
 pub const DEFAULT_TIMEOUT_SECS: u32 = 55;
+/// The statuses `on_timeout` may give: final ones.
+pub const FINAL_STATUS: std::ops::RangeInclusive<i64> = 200..=599;
+pub const DEFAULT_STATUS: u16 = 200;
 
 /// The backend names fastly.toml declares, by section.
 struct Backends {
@@ -82,7 +86,7 @@ pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnosti
         return Err(diagnostics);
     }
     let mut routes: Vec<RouteDef> = defs.into_iter().map(|(def, _)| def).collect();
-    routes.sort_by_cached_key(|r| (precedence::key(r), r.methods.bits()));
+    routes.sort_by_cached_key(|r| (precedence::Rank::of(r), r.methods.bits()));
     Ok(Table { routes, signers })
 }
 
@@ -95,10 +99,10 @@ fn signers(reporter: &mut Reporter, table: &GripSigEntry) -> SignersDef {
     let mut pair = |issuer: &Option<Spanned<String>>,
                     key: &Option<Spanned<String>>,
                     names: (&str, &str)|
-     -> Option<(String, String)> {
+     -> Option<(String, Spanned<String>)> {
         match (issuer, key) {
             (None, None) => None,
-            (Some(issuer), Some(key)) => Some((issuer.get_ref().clone(), key.get_ref().clone())),
+            (Some(issuer), Some(key)) => Some((issuer.get_ref().clone(), key.clone())),
             (Some(given), None) | (None, Some(given)) => {
                 reporter.error(
                     &given.span(),
@@ -115,26 +119,43 @@ fn signers(reporter: &mut Reporter, table: &GripSigEntry) -> SignersDef {
         &table.local_key,
         ("local_issuer", "local_key"),
     );
-    if let (Some((_, pem)), Some(key)) = (&production, &table.public_key)
-        && Key::es256_from_pem(pem).is_err()
+    let production = production.and_then(|(issuer, pem)| match p256_point(pem.get_ref()) {
+        Some(point) => Some((issuer, point)),
+        None => {
+            reporter.error(
+                &pem.span(),
+                "public_key is not a P-256 public key in PEM form",
+                "paste the signer's ES256 public key, from -----BEGIN PUBLIC KEY----- to \
+                 -----END PUBLIC KEY-----",
+            );
+            None
+        }
+    });
+    if let Some((_, secret)) = &local
+        && secret.get_ref().len() < MIN_LOCAL_KEY_BYTES
     {
         reporter.error(
-            &key.span(),
-            "public_key is not a P-256 public key in PEM form",
-            "paste the signer's ES256 public key, from -----BEGIN PUBLIC KEY----- to \
-             -----END PUBLIC KEY-----",
-        );
-    }
-    if let (Some((_, secret)), Some(key)) = (&local, &table.local_key)
-        && secret.len() < MIN_LOCAL_KEY_BYTES
-    {
-        reporter.error(
-            &key.span(),
+            &secret.span(),
             format!("local_key is shorter than {MIN_LOCAL_KEY_BYTES} bytes"),
-            "use the sig_key of your Pushpin's configuration, at least 12 bytes long",
+            format!(
+                "use the sig_key of your Pushpin's configuration, at least \
+                 {MIN_LOCAL_KEY_BYTES} bytes long"
+            ),
         );
     }
+    let local = local.map(|(issuer, key)| (issuer, key.into_inner()));
     SignersDef { production, local }
+}
+
+/// The uncompressed SEC1 point of a P-256 public key in PEM SubjectPublicKeyInfo form.
+fn p256_point(pem: &str) -> Option<[u8; P256_POINT_BYTES]> {
+    let key = p256::PublicKey::from_public_key_pem(pem.trim()).ok()?;
+    key.to_sec1_point(false).as_bytes().try_into().ok()
+}
+
+/// The mode names, quoted as routes.toml writes them: `"stream", "sse", ...`.
+fn mode_names() -> Vec<String> {
+    ModeKind::ALL.map(|m| format!("{:?}", m.name())).into()
 }
 
 fn toml_error(source: &Source, error: &toml::de::Error) -> Vec<Diagnostic> {
@@ -355,8 +376,14 @@ impl Checker<'_, '_> {
             self.reporter.error(
                 &value.span(),
                 "backend `self` is the app itself, so this route would loop",
-                "to have the app answer, write answer = \"stream\", \"sse\", \"long-poll\" or \
-                 \"ws-echo\"",
+                {
+                    let names = mode_names();
+                    let (last, rest) = names.split_last().expect("there are modes");
+                    format!(
+                        "to have the app answer, write answer = {} or {last}",
+                        rest.join(", ")
+                    )
+                },
             );
             return None;
         }
@@ -392,14 +419,14 @@ impl Checker<'_, '_> {
 
     fn mode(&mut self, r: &RouteEntry, value: &Spanned<String>) -> Option<ModeDef> {
         let name = value.get_ref().as_str();
-        if !MODES.contains(&name) {
+        let Some(mode) = ModeKind::from_name(name) else {
             self.reporter.error(
                 &value.span(),
                 format!("unknown answer mode {name:?}"),
-                format!("write answer = one of \"{}\"", MODES.join("\", \"")),
+                format!("write answer = one of {}", mode_names().join(", ")),
             );
             return None;
-        }
+        };
         if !self.backends.contains("self") {
             let fastly = self.fastly_name;
             self.reporter.error(
@@ -413,8 +440,8 @@ impl Checker<'_, '_> {
             );
             return None;
         }
-        Some(match name {
-            "stream" => ModeDef::Stream {
+        Some(match mode {
+            ModeKind::Stream => ModeDef::Stream {
                 content_type: self.header_value(r.content_type.as_ref(), "text/plain")?,
                 initial_body: r
                     .initial_body
@@ -422,27 +449,33 @@ impl Checker<'_, '_> {
                     .map_or("", |b| b.get_ref())
                     .to_owned(),
             },
-            "sse" => ModeDef::Sse {
+            ModeKind::Sse => ModeDef::Sse {
                 keep_alive_secs: self.seconds(
                     r.keep_alive.as_ref(),
                     "keep_alive",
                     KEEP_ALIVE_SECS,
                     DEFAULT_KEEP_ALIVE_SECS,
-                    "a keep-alive must come before idle connections are dropped, and more \
-                     often than every 5 s only wastes bandwidth",
+                    &format!(
+                        "a keep-alive must come before idle connections are dropped, and more \
+                         often than every {} s only wastes bandwidth",
+                        KEEP_ALIVE_SECS.start()
+                    ),
                 )?,
             },
-            "long-poll" => {
+            ModeKind::LongPoll => {
                 let timeout_secs = self.seconds(
                     r.timeout.as_ref(),
                     "timeout",
                     TIMEOUT_SECS,
                     DEFAULT_TIMEOUT_SECS,
-                    "Fanout holds a long-poll for at least 5 s",
+                    &format!(
+                        "Fanout holds a long-poll for at least {} s",
+                        TIMEOUT_SECS.start()
+                    ),
                 )?;
                 self.long_poll(timeout_secs, r.on_timeout.as_ref())?
             }
-            _ => ModeDef::WsEcho,
+            ModeKind::WsEcho => ModeDef::WsEcho,
         })
     }
 
@@ -458,13 +491,17 @@ impl Checker<'_, '_> {
         };
         let t = on_timeout.map_or(&default, Spanned::get_ref);
         let status = match &t.status {
-            None => 200,
-            Some(s) if (200..=599).contains(s.get_ref()) => *s.get_ref() as u16,
+            None => DEFAULT_STATUS,
+            Some(s) if FINAL_STATUS.contains(s.get_ref()) => *s.get_ref() as u16,
             Some(s) => {
                 self.reporter.error(
                     &s.span(),
                     format!("status {} is not a final HTTP status", s.get_ref()),
-                    "write a status from 200 to 599, e.g. status = 200",
+                    format!(
+                        "write a status from {} to {}, e.g. status = {DEFAULT_STATUS}",
+                        FINAL_STATUS.start(),
+                        FINAL_STATUS.end()
+                    ),
                 );
                 return None;
             }
@@ -536,31 +573,32 @@ impl Checker<'_, '_> {
             (
                 "content_type",
                 r.content_type.as_ref().map(Spanned::span),
-                "stream",
+                ModeKind::Stream,
             ),
             (
                 "initial_body",
                 r.initial_body.as_ref().map(Spanned::span),
-                "stream",
+                ModeKind::Stream,
             ),
             (
                 "keep_alive",
                 r.keep_alive.as_ref().map(Spanned::span),
-                "sse",
+                ModeKind::Sse,
             ),
             (
                 "timeout",
                 r.timeout.as_ref().map(Spanned::span),
-                "long-poll",
+                ModeKind::LongPoll,
             ),
             (
                 "on_timeout",
                 r.on_timeout.as_ref().map(Spanned::span),
-                "long-poll",
+                ModeKind::LongPoll,
             ),
         ];
         for (key, span, owner) in options {
             let Some(span) = span else { continue };
+            let owner = owner.name();
             if action == "answer" && mode == owner {
                 continue;
             }
@@ -620,7 +658,10 @@ impl Checker<'_, '_> {
             self.reporter.error(
                 &names[MAX_CHANNELS].span(),
                 format!("{} channels, more than {MAX_CHANNELS}", names.len()),
-                "Fanout ignores subscriptions past 20 per connection: use fewer channels",
+                format!(
+                    "Fanout ignores subscriptions past {MAX_CHANNELS} per connection: use fewer \
+                     channels"
+                ),
             );
         }
         let mut templates = Vec::new();

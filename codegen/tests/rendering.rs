@@ -1,19 +1,27 @@
 //! Build errors read like rustc's: the line in question with the fault underlined, the
 //! other place of a conflict labelled, and the help.
 
-use fanout_router_codegen::{Source, generate};
+use fanout_router_codegen::{Diagnostic, Input, Source};
 
 const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n\n\
                       [local_server.backends.self]\nurl = \"http://127.0.0.1:7676/\"\n";
 
+fn input(routes: &str) -> Input<'_> {
+    Input {
+        routes: Source::new("routes.toml", routes),
+        fastly: Source::new("fastly.toml", FASTLY),
+    }
+}
+
+fn refused(input: &Input) -> Vec<Diagnostic> {
+    input.table().err().expect("routes.toml is refused")
+}
+
 /// Every error in `routes`, rendered, with a blank line between them.
 fn rendered(routes: &str) -> String {
-    let sources = [
-        &Source::new("routes.toml", routes),
-        &Source::new("fastly.toml", FASTLY),
-    ];
-    let diagnostics = generate(sources[0], sources[1]).expect_err("routes.toml is refused");
-    let all: Vec<String> = diagnostics.iter().map(|d| d.render(&sources)).collect();
+    let input = input(routes);
+    let sources = input.sources();
+    let all: Vec<String> = refused(&input).iter().map(|d| d.render(&sources)).collect();
     all.join("\n\n")
 }
 
@@ -99,12 +107,8 @@ fn a_toml_syntax_error_is_rendered_at_the_fault() {
 #[test]
 fn the_build_script_form_leaves_the_error_prefix_to_cargo() {
     let routes = "[[route]]\npath = \"a\"\nfanout = \"origin\"\n";
-    let sources = [
-        &Source::new("routes.toml", routes),
-        &Source::new("fastly.toml", FASTLY),
-    ];
-    let diagnostic = &generate(sources[0], sources[1]).unwrap_err()[0];
-    let text = diagnostic.render_for_cargo(&sources);
+    let input = input(routes);
+    let text = refused(&input)[0].render_for_cargo(&input.sources());
     assert!(
         text.starts_with("path must start with `/`\n --> routes.toml:2:9\n"),
         "{text}"

@@ -1,7 +1,8 @@
 //! Whatever routes.toml holds, validation answers with a result or located errors, never a
 //! panic: truncations, byte changes and splices of a file that uses every key.
 
-use fanout_router_codegen::{Source, table};
+use fanout_router_codegen::model::Table;
+use fanout_router_codegen::{Diagnostic, Input, Source};
 
 const EVERY_KEY: &str = r#"
 [[route]]
@@ -81,12 +82,16 @@ impl Rng {
     }
 }
 
+fn table(text: &str) -> Result<Table, Vec<Diagnostic>> {
+    let input = Input {
+        routes: Source::new("routes.toml", text),
+        fastly: Source::new("fastly.toml", FASTLY),
+    };
+    input.table()
+}
+
 fn check(text: &str) {
-    let result = table(
-        &Source::new("routes.toml", text),
-        &Source::new("fastly.toml", FASTLY),
-    );
-    if let Err(diagnostics) = result {
+    if let Err(diagnostics) = table(text) {
         assert!(!diagnostics.is_empty());
         for d in diagnostics {
             assert!(d.location.line >= 1 && d.location.column >= 1, "{d}");
@@ -96,11 +101,7 @@ fn check(text: &str) {
 
 #[test]
 fn the_sample_is_valid() {
-    table(
-        &Source::new("routes.toml", EVERY_KEY),
-        &Source::new("fastly.toml", FASTLY),
-    )
-    .unwrap_or_else(|d| panic!("{d:#?}"));
+    table(EVERY_KEY).unwrap_or_else(|d| panic!("{d:#?}"));
 }
 
 #[test]

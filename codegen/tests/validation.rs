@@ -1,7 +1,7 @@
 //! Every way routes.toml can be wrong fails with the file, line and column, what is wrong
 //! and what to write instead.
 
-use fanout_router_codegen::{Diagnostic, Source, generate};
+use fanout_router_codegen::{Diagnostic, Input, Source};
 
 const FASTLY: &str = r#"
 [local_server.backends.origin]
@@ -14,10 +14,16 @@ url = "http://127.0.0.1:7676/"
 address = "api.example.com"
 "#;
 
+fn input<'a>(routes: &'a str, fastly: &'a str) -> Input<'a> {
+    Input {
+        routes: Source::new("routes.toml", routes),
+        fastly: Source::new("fastly.toml", fastly),
+    }
+}
+
 fn diagnostics_with(routes: &str, fastly: &str) -> Vec<Diagnostic> {
-    let routes = Source::new("routes.toml", routes);
-    let fastly = Source::new("fastly.toml", fastly);
-    generate(&routes, &fastly).expect_err("routes.toml should be refused")
+    let table = input(routes, fastly).table();
+    table.err().expect("routes.toml should be refused")
 }
 
 /// The single error for `routes`, as `file:line:column: message`, and its help.
@@ -34,9 +40,7 @@ fn refused(routes: &str) -> (String, String) {
 }
 
 fn accepted(routes: &str) {
-    let routes = Source::new("routes.toml", routes);
-    let fastly = Source::new("fastly.toml", FASTLY);
-    if let Err(d) = generate(&routes, &fastly) {
+    if let Err(d) = input(routes, FASTLY).table() {
         panic!("refused: {d:#?}");
     }
 }
@@ -356,11 +360,9 @@ fn the_default_routes_toml_is_valid() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let read = |name: &str| std::fs::read_to_string(format!("{root}/{name}")).unwrap();
     let (routes, fastly) = (read("routes.toml"), read("fastly.toml"));
-    let result = generate(
-        &Source::new("routes.toml", &routes),
-        &Source::new("fastly.toml", &fastly),
-    );
-    assert!(result.is_ok(), "{result:?}");
+    if let Err(d) = input(&routes, &fastly).table() {
+        panic!("refused: {d:#?}");
+    }
 }
 
 const ROUTE: &str = "[[route]]\nprefix = \"/\"\nfanout = \"origin\"\n\n";
@@ -398,11 +400,32 @@ fn grip_sig_local_key_must_not_be_trivially_short() {
     );
 }
 
+/// The P-256 public key of README.md's `[grip_sig]` example.
+const PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEVwU5dADtTXdv0+WaPYvFdCV8CFij
+ulTxsnifqc1hEVcAEqrL7U3FEG/aXnJFDhx3CnI0+RX5ygxNRncIzohdHQ==
+-----END PUBLIC KEY-----
+";
+
+#[test]
+fn grip_sig_public_key_that_is_not_on_the_curve_is_refused() {
+    // The key of `PEM` with its last point byte changed: a well-formed PEM of a point off
+    // the curve.
+    let off_curve = PEM.replace("dHQ==", "dHA==");
+    let routes = format!(
+        "{ROUTE}[grip_sig]\nissuer = \"pushpin\"\npublic_key = \"\"\"\n{off_curve}\"\"\"\n"
+    );
+    let (error, _) = refused(&routes);
+    assert_eq!(
+        error,
+        "routes.toml:7:14: public_key is not a P-256 public key in PEM form"
+    );
+}
+
 #[test]
 fn grip_sig_signers_are_accepted() {
-    let pem = fanout_router_core::grip_sig::FASTLY_PUBLIC_KEY_PEM;
     accepted(&format!(
-        "{ROUTE}[grip_sig]\nissuer = \"my-pushpin\"\npublic_key = \"\"\"\n{pem}\"\"\"\n\
+        "{ROUTE}[grip_sig]\nissuer = \"my-pushpin\"\npublic_key = \"\"\"\n{PEM}\"\"\"\n\
          local_issuer = \"pushpin\"\nlocal_key = \"a-long-enough-key\"\n"
     ));
 }

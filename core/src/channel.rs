@@ -18,11 +18,43 @@ pub enum Piece {
     Param(usize),
 }
 
+/// `Grip-Channel` separates channels with `,` and a channel's parameters with `;`.
+pub const SEPARATORS: [char; 2] = [',', ';'];
+
+/// Whether `c` cannot be part of a channel name: a separator of `Grip-Channel`, a space or
+/// a control character. The one rule for names in routes.toml, captured values and the
+/// demo origin's channels.
+pub fn is_forbidden(c: char) -> bool {
+    SEPARATORS.contains(&c) || c.is_whitespace() || c.is_control()
+}
+
+/// Why a captured value cannot go into a channel name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureFault {
+    /// Longer than [`MAX_CAPTURE_BYTES`].
+    TooLong,
+    /// Holds one of [`SEPARATORS`], so it would name other channels than the route declares.
+    Separator,
+    ControlOrSpace,
+}
+
+impl fmt::Display for CaptureFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaptureFault::TooLong => write!(f, "is longer than {MAX_CAPTURE_BYTES} bytes"),
+            CaptureFault::Separator => {
+                f.write_str("holds `,` or `;`, which a channel name cannot carry")
+            }
+            CaptureFault::ControlOrSpace => f.write_str("holds a control or space character"),
+        }
+    }
+}
+
 /// Why a captured value cannot go into a channel name; sent to the client as a 400.
 #[derive(Debug, PartialEq, Eq)]
 pub struct BadCapture {
     pub param: &'static str,
-    pub reason: &'static str,
+    pub reason: CaptureFault,
 }
 
 impl fmt::Display for BadCapture {
@@ -52,15 +84,15 @@ impl Channel {
     }
 }
 
-/// A `Grip-Channel` header separates channels with `,` and parameters with `;`, so a
-/// value holding either would name other channels than the route declares.
-fn check_capture(value: &str) -> Result<(), &'static str> {
+/// Whether `value` may be part of a channel name: at most [`MAX_CAPTURE_BYTES`], and no
+/// character [`is_forbidden`].
+pub fn check_capture(value: &str) -> Result<(), CaptureFault> {
     if value.len() > MAX_CAPTURE_BYTES {
-        Err("is longer than 128 bytes")
-    } else if value.contains([',', ';']) {
-        Err("holds `,` or `;`, which a channel name cannot carry")
-    } else if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        Err("holds a control or space character")
+        Err(CaptureFault::TooLong)
+    } else if value.contains(SEPARATORS) {
+        Err(CaptureFault::Separator)
+    } else if value.contains(is_forbidden) {
+        Err(CaptureFault::ControlOrSpace)
     } else {
         Ok(())
     }
@@ -79,7 +111,6 @@ mod tests {
         params: &["room"],
         action: Action::Answer(Mode::WsEcho),
         channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
-        line: 1,
     };
 
     fn render(value: &str) -> Result<String, BadCapture> {

@@ -3,36 +3,38 @@
 //! token does not fully verify must be treated as if it came straight from a client.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-/// Fastly's Fanout signing key; it signs for every customer, so `iss` must be checked too.
-pub const FASTLY_PUBLIC_KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAECKo5A1ebyFcnmVV8SE5On+8G81Jy
-BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
------END PUBLIC KEY-----
-";
+/// Bytes of an uncompressed P-256 public key in SEC1 form: `0x04`, then x and y.
+pub const P256_POINT_BYTES: usize = 65;
 
-/// The key the Fastly CLI's local Pushpin signs with.
-pub const LOCAL_KEY: &[u8] = b"viceroy_dev_signing_key_dont_use_in_production";
+/// Fastly's Fanout signing key, as the SEC1 point of the PEM Fastly publishes (the codegen
+/// crate's tests check these bytes against that PEM). It signs for every customer, so `iss`
+/// must be checked too.
+pub const FASTLY_PUBLIC_KEY: [u8; P256_POINT_BYTES] = [
+    0x04, 0x08, 0xaa, 0x39, 0x03, 0x57, 0x9b, 0xc8, 0x57, 0x27, 0x99, 0x55, 0x7c, 0x48, 0x4e, 0x4e,
+    0x9f, 0xef, 0x06, 0xf3, 0x52, 0x72, 0x06, 0x34, 0xaf, 0x72, 0xbc, 0x78, 0x54, 0xb7, 0xad, 0x58,
+    0x28, 0xee, 0x0c, 0x09, 0xa9, 0xa5, 0x3a, 0x37, 0xc4, 0xcf, 0xf3, 0xcf, 0xbe, 0xb7, 0x08, 0xe4,
+    0xc2, 0x80, 0x77, 0xe9, 0xff, 0xa9, 0x4f, 0x74, 0x2c, 0x98, 0x8e, 0x3a, 0x9c, 0xf8, 0x63, 0x3b,
+    0xb3,
+];
+
+/// The key the Fastly CLI's local Pushpin signs with, as its configuration writes it
+/// (`sig_key`), and its issuer (`sig_iss`). Trusted under the local server only.
+pub const LOCAL_SIG_KEY: &str = "viceroy_dev_signing_key_dont_use_in_production";
+/// [`LOCAL_SIG_KEY`] as the HS256 key.
+pub const LOCAL_KEY: &[u8] = LOCAL_SIG_KEY.as_bytes();
 pub const LOCAL_ISSUER: &str = "viceroy";
 
 /// Allowed clock difference between the signer and this host.
 pub const LEEWAY_SECS: u64 = 60;
 /// Longer tokens are rejected before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 4096;
-
-/// DER of a P-256 SubjectPublicKeyInfo (id-ecPublicKey, prime256v1) up to its BIT STRING
-/// content, which is the 65-byte uncompressed point.
-const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-];
-const P256_POINT_BYTES: usize = 65;
 
 /// A verification key; its variant fixes the only `alg` a token may use with it.
 pub enum Key {
@@ -41,21 +43,10 @@ pub enum Key {
 }
 
 impl Key {
-    /// Parses a P-256 public key in PEM SubjectPublicKeyInfo form.
-    pub fn es256_from_pem(pem: &str) -> Result<Key, SigError> {
-        let base64: String = pem
-            .trim()
-            .strip_prefix("-----BEGIN PUBLIC KEY-----")
-            .and_then(|rest| rest.strip_suffix("-----END PUBLIC KEY-----"))
-            .ok_or(SigError::InvalidKey)?
-            .split_whitespace()
-            .collect();
-        let der = STANDARD.decode(base64).map_err(|_| SigError::InvalidKey)?;
-        let point = der
-            .strip_prefix(&P256_SPKI_PREFIX)
-            .filter(|point| point.len() == P256_POINT_BYTES)
-            .ok_or(SigError::InvalidKey)?;
-        VerifyingKey::from_sec1_bytes(point)
+    /// A P-256 public key from its SEC1 bytes, which the build extracts from routes.toml's
+    /// PEM.
+    pub fn es256(sec1: &[u8]) -> Result<Key, SigError> {
+        VerifyingKey::from_sec1_bytes(sec1)
             .map(Key::Es256)
             .map_err(|_| SigError::InvalidKey)
     }
@@ -95,7 +86,7 @@ impl TrustedSigner {
     /// Fastly Fanout signing for the Compute service `service_id`.
     pub fn fastly(service_id: &str) -> TrustedSigner {
         TrustedSigner {
-            key: Key::es256_from_pem(FASTLY_PUBLIC_KEY_PEM).expect("the Fastly key is valid"),
+            key: Key::es256(&FASTLY_PUBLIC_KEY).expect("the Fastly key is valid"),
             issuer: format!("fastly:{service_id}"),
         }
     }
@@ -113,7 +104,7 @@ impl TrustedSigner {
 /// default signer.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Signers {
-    /// On Fastly: an ES256 public key (PEM) and issuer, instead of Fastly Fanout's, for a
+    /// On Fastly: an ES256 public key and issuer, instead of Fastly Fanout's, for a
     /// self-hosted Pushpin in front of the service. A public key only: no secret is ever
     /// compiled into the package.
     pub production: Option<PublicSigner>,
@@ -124,7 +115,8 @@ pub struct Signers {
 #[derive(Debug, PartialEq, Eq)]
 pub struct PublicSigner {
     pub issuer: &'static str,
-    pub public_key_pem: &'static str,
+    /// The key's SEC1 point, read from routes.toml's PEM at build time.
+    pub public_key: &'static [u8; P256_POINT_BYTES],
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -140,7 +132,7 @@ impl Signers {
             None => TrustedSigner::fastly(service_id),
             Some(signer) => TrustedSigner {
                 // The build validated the key, so this cannot fail at run time.
-                key: Key::es256_from_pem(signer.public_key_pem).expect("validated at build"),
+                key: Key::es256(signer.public_key).expect("validated at build"),
                 issuer: signer.issuer.to_owned(),
             },
         }
@@ -174,7 +166,7 @@ pub enum SigError {
     MissingExp,
     MissingIss,
     WrongIssuer,
-    /// A public key that is not a P-256 SubjectPublicKeyInfo PEM.
+    /// Bytes that are not a P-256 public key.
     InvalidKey,
 }
 
@@ -356,19 +348,34 @@ mod tests {
         }
     }
 
+    /// Fastly Fanout's public key as Fastly publishes it.
+    const FASTLY_PUBLIC_KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAECKo5A1ebyFcnmVV8SE5On+8G81Jy
+BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
+-----END PUBLIC KEY-----
+";
+
     #[test]
-    fn fastly_pem_parses() {
+    fn the_fastly_key_is_the_published_pem() {
+        use p256::pkcs8::DecodePublicKey;
+        let published = p256::PublicKey::from_public_key_pem(FASTLY_PUBLIC_KEY_PEM).unwrap();
+        let published = VerifyingKey::from(published).to_sec1_point(false);
+        assert_eq!(published.as_bytes(), FASTLY_PUBLIC_KEY);
+    }
+
+    #[test]
+    fn the_fastly_key_is_a_p256_point() {
         let signer = TrustedSigner::fastly("svc");
         assert!(matches!(signer.key, Key::Es256(_)));
         assert_eq!(signer.issuer, "fastly:svc");
     }
 
     #[test]
-    fn bad_pem_is_rejected() {
-        let truncated = FASTLY_PUBLIC_KEY_PEM.replace("sw==", "");
-        let rsa = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
-        for pem in ["", rsa, &truncated] {
-            assert_eq!(Key::es256_from_pem(pem).err(), Some(SigError::InvalidKey));
+    fn bytes_that_are_no_p256_point_are_rejected() {
+        let mut off_curve = FASTLY_PUBLIC_KEY;
+        off_curve[64] ^= 1;
+        for bytes in [&[][..], &FASTLY_PUBLIC_KEY[..64], &off_curve] {
+            assert_eq!(Key::es256(bytes).err(), Some(SigError::InvalidKey));
         }
     }
 
@@ -513,11 +520,17 @@ mod tests {
     #[test]
     fn algorithm_confusion_is_rejected() {
         let claims = claims("fastly:svc", NOW + 3600);
-        let Key::Es256(public) = Key::es256_from_pem(FASTLY_PUBLIC_KEY_PEM).unwrap() else {
-            unreachable!()
-        };
-        let sec1 = public.to_sec1_point(false);
-        for secret in [FASTLY_PUBLIC_KEY_PEM.as_bytes(), sec1.as_bytes()] {
+        let compressed = Key::es256(&FASTLY_PUBLIC_KEY).map(|key| match key {
+            Key::Es256(public) => public.to_sec1_point(true),
+            Key::Hs256(_) => unreachable!(),
+        });
+        let compressed = compressed.unwrap();
+        let secrets = [
+            FASTLY_PUBLIC_KEY_PEM.as_bytes(),
+            &FASTLY_PUBLIC_KEY,
+            compressed.as_bytes(),
+        ];
+        for secret in secrets {
             let token = hs256_token(secret, HS256, &claims);
             assert_eq!(
                 verify(&token, &[TrustedSigner::fastly("svc")], NOW),
@@ -623,14 +636,10 @@ mod tests {
         );
     }
 
-    fn pem_of(key: &SigningKey) -> &'static str {
+    fn sec1_of(key: &SigningKey) -> &'static [u8; P256_POINT_BYTES] {
         let point = key.verifying_key().to_sec1_point(false);
-        let der = [&P256_SPKI_PREFIX[..], point.as_bytes()].concat();
-        let pem = format!(
-            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-            STANDARD.encode(der)
-        );
-        Box::leak(pem.into_boxed_str())
+        let bytes: [u8; P256_POINT_BYTES] = point.as_bytes().try_into().unwrap();
+        Box::leak(Box::new(bytes))
     }
 
     #[test]
@@ -650,7 +659,7 @@ mod tests {
         let signers = Signers {
             production: Some(PublicSigner {
                 issuer: "my-pushpin",
-                public_key_pem: pem_of(&key),
+                public_key: sec1_of(&key),
             }),
             local: Some(SharedKeySigner {
                 issuer: "pushpin",

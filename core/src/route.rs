@@ -19,8 +19,6 @@ pub struct Route {
     pub params: &'static [&'static str],
     pub action: Action,
     pub channels: &'static [Channel],
-    /// The routes.toml line the route starts on.
-    pub line: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +27,16 @@ pub enum PatternKind {
     Exact,
     /// `prefix = ...`: the path or anything below it, on segment boundaries.
     Prefix,
+}
+
+impl PatternKind {
+    /// The routes.toml key that gives a pattern of this kind.
+    pub const fn key(self) -> &'static str {
+        match self {
+            PatternKind::Exact => "path",
+            PatternKind::Prefix => "prefix",
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -59,14 +67,51 @@ pub enum Mode {
 }
 
 impl Mode {
+    pub fn kind(&self) -> ModeKind {
+        match self {
+            Mode::Stream { .. } => ModeKind::Stream,
+            Mode::Sse { .. } => ModeKind::Sse,
+            Mode::LongPoll { .. } => ModeKind::LongPoll,
+            Mode::WsEcho => ModeKind::WsEcho,
+        }
+    }
+
     /// The name routes.toml uses for the mode.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// A mode without its options: what `answer = "..."` names in routes.toml.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeKind {
+    Stream,
+    Sse,
+    LongPoll,
+    WsEcho,
+}
+
+impl ModeKind {
+    /// Every mode, in the order documentation lists them.
+    pub const ALL: [ModeKind; 4] = [
+        ModeKind::Stream,
+        ModeKind::Sse,
+        ModeKind::LongPoll,
+        ModeKind::WsEcho,
+    ];
+
+    /// The name routes.toml uses for the mode: `answer = "long-poll"`.
+    pub const fn name(self) -> &'static str {
         match self {
-            Mode::Stream { .. } => "stream",
-            Mode::Sse { .. } => "sse",
-            Mode::LongPoll { .. } => "long-poll",
-            Mode::WsEcho => "ws-echo",
+            ModeKind::Stream => "stream",
+            ModeKind::Sse => "sse",
+            ModeKind::LongPoll => "long-poll",
+            ModeKind::WsEcho => "ws-echo",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<ModeKind> {
+        ModeKind::ALL.into_iter().find(|mode| mode.name() == name)
     }
 }
 
@@ -142,6 +187,17 @@ pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]
     count + 1
 }
 
+/// Everything the generated route table and lookup name, imported whole by the generated
+/// code, so the generator needs no list of what each file uses.
+pub mod prelude {
+    pub use super::{
+        Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_path,
+    };
+    pub use crate::channel::{Channel, Piece};
+    pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};
+    pub use crate::method::Methods;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +216,14 @@ mod tests {
         assert_eq!(s, ["", ""]);
         assert_eq!(split_path("a/b/c/d", &mut s), 3);
         assert_eq!(split_path("x", &mut [""; 0]), 1);
+    }
+
+    #[test]
+    fn mode_names_read_back() {
+        for mode in ModeKind::ALL {
+            assert_eq!(ModeKind::from_name(mode.name()), Some(mode));
+        }
+        assert_eq!(ModeKind::from_name("steam"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The lookup generated from `fuzz/routes.toml` against `precedence::reference_lookup` on
-//! the same file: for any method and path, both pick the same route (by its line) with the
-//! same captured values.
+//! the same file: for any method and path, both pick the same route (by its index, the same
+//! in the table and in the generated `ROUTES`) with the same captured values.
 
 #![no_main]
 
@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use fanout_router_codegen::model::{Segment, Table};
 use fanout_router_codegen::precedence::{path_segments, reference_lookup};
-use fanout_router_codegen::{Source, table};
+use fanout_router_codegen::{Input, Source};
 use fanout_router_core::method::Methods;
 use libfuzzer_sys::fuzz_target;
 
@@ -24,11 +24,13 @@ const METHODS: [&str; 12] = [
 ];
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    table(
-        &Source::new("routes.toml", include_str!("../routes.toml")),
-        &Source::new("fastly.toml", include_str!("../../fastly.toml")),
-    )
-    .unwrap_or_else(|d| panic!("fuzz/routes.toml is refused: {d:?}"))
+    let input = Input {
+        routes: Source::new("routes.toml", include_str!("../routes.toml")),
+        fastly: Source::new("fastly.toml", include_str!("../../fastly.toml")),
+    };
+    input
+        .table()
+        .unwrap_or_else(|d| panic!("fuzz/routes.toml is refused: {d:?}"))
 });
 
 fuzz_target!(|data: &[u8]| {
@@ -39,21 +41,26 @@ fuzz_target!(|data: &[u8]| {
     let path = format!("/{}", String::from_utf8_lossy(path));
 
     let found = generated::lookup(method, &path).map(|m| {
+        let index = generated::ROUTES
+            .iter()
+            .position(|r| std::ptr::eq(*r, m.route))
+            .expect("the lookup returns a route of ROUTES");
         let captures = (0..m.route.params.len())
             .map(|i| m.captures.get(i))
             .collect();
-        (m.route.line as usize, m.route.pattern, captures)
+        (index, m.route.pattern, captures)
     });
     assert_eq!(found, expected(&TABLE, method, &path), "{method} {path:?}");
 });
 
-/// The reference's route (line and pattern) and the values its parameters capture.
+/// The reference's route (index and pattern) and the values its parameters capture.
 fn expected<'a, 'p>(
     table: &'a Table,
     method: &str,
     path: &'p str,
 ) -> Option<(usize, &'a str, Vec<&'p str>)> {
-    let route = &table.routes[reference_lookup(table, Methods::of(method), path)?];
+    let index = reference_lookup(table, Methods::of(method), path)?;
+    let route = &table.routes[index];
     let segments = path_segments(path).expect("the path starts with /");
     let captures = route
         .pattern
@@ -63,5 +70,5 @@ fn expected<'a, 'p>(
         .filter(|(s, _)| matches!(s, Segment::Param(_)))
         .map(|(_, value)| value)
         .collect();
-    Some((route.line, route.pattern.text.as_str(), captures))
+    Some((index, route.pattern.text.as_str(), captures))
 }

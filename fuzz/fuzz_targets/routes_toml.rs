@@ -3,18 +3,20 @@
 
 #![no_main]
 
-use fanout_router_codegen::{Source, generate, table};
+use fanout_router_codegen::{Input, Source, generate};
 use libfuzzer_sys::fuzz_target;
 
 const FASTLY: &str = include_str!("../../fastly.toml");
 
 fuzz_target!(|text: &str| {
-    let routes = Source::new("routes.toml", text);
-    let fastly = Source::new("fastly.toml", FASTLY);
-    match table(&routes, &fastly) {
+    let input = Input {
+        routes: Source::new("routes.toml", text),
+        fastly: Source::new("fastly.toml", FASTLY),
+    };
+    match input.table() {
         Ok(table) => {
             assert!(!table.routes.is_empty());
-            let code = generate(&routes, &fastly).expect("a valid table generates");
+            let code = generate(&table);
             if let Err(e) = syn::parse_file(&code) {
                 panic!("generated code does not parse: {e}\n{code}");
             }

@@ -200,9 +200,11 @@ pub fn publish(body: &[u8], publish_port: u16) -> Response {
     let field = |name| form.get(name).and_then(Value::as_str).unwrap_or_default();
     let (channel, message) = (field("channel"), field("message"));
     if !valid_channel(channel) {
-        let usage =
-            "the channel must be 1 to 128 bytes without `,`, `;`, spaces or control characters\n";
-        return Response::text(400, "Bad Request", usage);
+        let usage = format!(
+            "the channel must be 1 to {} bytes without `,`, `;`, spaces or control characters\n",
+            fanout_router_core::channel::MAX_CAPTURE_BYTES
+        );
+        return Response::text(400, "Bad Request", &usage);
     }
     if message.trim().is_empty() {
         return Response::text(400, "Bad Request", "the message is empty\n");
@@ -238,8 +240,7 @@ fn publish_item(channel: &str, message: &str) -> Value {
 
 /// Whether Pushpin and the app's routes take `channel` as a channel name.
 fn valid_channel(channel: &str) -> bool {
-    (1..=128).contains(&channel.len())
-        && !channel.contains(|c: char| c == ',' || c == ';' || c.is_whitespace() || c.is_control())
+    !channel.is_empty() && fanout_router_core::channel::check_capture(channel).is_ok()
 }
 
 /// POSTs `body` to 127.0.0.1:`port` and returns the status and the body of the answer.

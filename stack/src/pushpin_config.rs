@@ -11,8 +11,7 @@ use crate::manifest::Backend;
 use crate::ports::Ports;
 
 /// The key and issuer the Fastly CLI's local Pushpin signs with; the app accepts them locally.
-pub const DEV_SIG_ISS: &str = "viceroy";
-pub const DEV_SIG_KEY: &str = "viceroy_dev_signing_key_dont_use_in_production";
+pub use fanout_router_core::grip_sig::{LOCAL_ISSUER as DEV_SIG_ISS, LOCAL_SIG_KEY as DEV_SIG_KEY};
 
 /// The installed Pushpin's `(major, minor)`, from `pushpin --version`.
 pub fn installed_version() -> Result<(u32, u32), String> {

@@ -2,17 +2,17 @@
 //! handles one request and why.
 //!
 //! The answer comes from the lookup the app runs: the committed generated/routes.rs is
-//! compiled in here, after checking that it is what routes.toml generates. Only the list
-//! of routes the winner beat reads the validated table, to name the rule that decided.
+//! compiled in here, after checking that it is what routes.toml generates. The validated
+//! table gives each route's line in routes.toml (the generated `ROUTES[i]` is the table's
+//! route `i`) and the routes the winner beat, to name the rule that decided.
 
 use std::fmt::Write;
 
-use fanout_router_codegen::Source;
-use fanout_router_codegen::model::{Pattern, RouteDef, Segment, Table};
+use fanout_router_codegen::model::{Pattern, RouteDef, Table};
 use fanout_router_codegen::precedence;
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Action, Match, Mode, PatternKind, Route};
+use fanout_router_core::route::{Action, Match, Mode, Route};
 
 use crate::codegen;
 
@@ -27,38 +27,46 @@ pub const USAGE: &str = "  routes [METHOD PATH]
                       list the routes in precedence order, or say which one handles
                       METHOD PATH and why";
 
-/// The generated lookup's signature.
-type Lookup = for<'p> fn(&str, &'p str) -> Option<Match<'p>>;
+/// A generated route table and its lookup.
+struct Generated {
+    /// In the order of the validated table's routes.
+    routes: &'static [&'static Route],
+    lookup: for<'p> fn(&str, &'p str) -> Option<Match<'p>>,
+}
+
+const GENERATED: Generated = Generated {
+    routes: &generated::ROUTES,
+    lookup: generated::lookup,
+};
+
+impl Generated {
+    /// The validated route that `route`, one of `routes`, was generated from.
+    fn def<'t>(&self, table: &'t Table, route: &Route) -> Option<&'t RouteDef> {
+        let index = self.routes.iter().position(|r| std::ptr::eq(*r, route))?;
+        table.routes.get(index)
+    }
+}
 
 pub fn run(args: &[&str]) -> Result<(), String> {
     codegen::run(codegen::Mode::Check)?;
+    let table = codegen::table()?;
     match args {
-        [] => print!("{}", list(&generated::ROUTES)),
-        [method, target] => {
-            let routes = codegen::read("routes.toml")?;
-            let fastly = codegen::read("fastly.toml")?;
-            let sources = [
-                &Source::new("routes.toml", &routes),
-                &Source::new("fastly.toml", &fastly),
-            ];
-            let table = fanout_router_codegen::table(sources[0], sources[1])
-                .map_err(|diagnostics| codegen::report(&diagnostics, &sources))?;
-            print!("{}", explain(generated::lookup, &table, method, target)?);
-        }
+        [] => print!("{}", list(&GENERATED, &table)),
+        [method, target] => print!("{}", explain(&GENERATED, &table, method, target)?),
         _ => return Err(format!("usage:\n{USAGE}")),
     }
     Ok(())
 }
 
 /// One line per route, in the order the lookup tries them.
-fn list(routes: &[&Route]) -> String {
+fn list(generated: &Generated, table: &Table) -> String {
     let mut rows = vec![
         [
             "pattern", "methods", "action", "backend", "mode", "channels", "line",
         ]
         .map(String::from),
     ];
-    for route in routes {
+    for (route, def) in generated.routes.iter().zip(&table.routes) {
         let (action, backend, mode) = match &route.action {
             Action::Fanout { backend } => ("fanout", *backend, "-"),
             Action::Direct { backend } => ("direct", *backend, "-"),
@@ -66,7 +74,7 @@ fn list(routes: &[&Route]) -> String {
         };
         let channels: Vec<String> = route.channels.iter().map(|c| template(route, c)).collect();
         rows.push([
-            format!("{} {}", kind_key(route.kind), route.pattern),
+            format!("{} {}", route.kind.key(), route.pattern),
             methods(route.methods),
             action.to_owned(),
             backend.to_owned(),
@@ -76,7 +84,7 @@ fn list(routes: &[&Route]) -> String {
             } else {
                 channels.join(", ")
             },
-            format!("routes.toml:{}", route.line),
+            format!("routes.toml:{}", def.line),
         ]);
     }
     let mut widths = [0; 7];
@@ -99,7 +107,12 @@ fn list(routes: &[&Route]) -> String {
 
 /// Which route handles `method target`, what it does with the request, and which other
 /// matching routes it beat by which rule.
-fn explain(lookup: Lookup, table: &Table, method: &str, target: &str) -> Result<String, String> {
+fn explain(
+    generated: &Generated,
+    table: &Table,
+    method: &str,
+    target: &str,
+) -> Result<String, String> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if !path.starts_with('/') {
         return Err(format!(
@@ -120,23 +133,27 @@ fn explain(lookup: Lookup, table: &Table, method: &str, target: &str) -> Result<
         .iter()
         .filter(|r| precedence::matches(&r.pattern, path))
         .collect();
-    let Some(matched) = lookup(method, path) else {
+    let Some(matched) = (generated.lookup)(method, path) else {
         out.push_str("\nno route matches: the app answers 404 \"no route matches this request\"\n");
         write_other_methods(&mut out, &on_path, requested);
         return Ok(out);
     };
     let route = matched.route;
-    let Some(winner) = on_path.iter().find(|r| r.line == route.line as usize) else {
+    let winner = generated
+        .def(table, route)
+        .filter(|def| on_path.iter().any(|r| std::ptr::eq(*r, *def)));
+    let Some(winner) = winner else {
         return Err(format!(
-            "generated/routes.rs chose the route on line {}, which routes.toml does not \
-             match to {path}: the generator is wrong",
-            route.line
+            "generated/routes.rs chose {} {:?}, which routes.toml does not match to {path}: \
+             the generator is wrong",
+            route.kind.key(),
+            route.pattern
         ));
     };
     writeln!(
         out,
         "\nhandled by routes.toml:{}  {}",
-        route.line,
+        winner.line,
         written(winner)
     )
     .unwrap();
@@ -147,12 +164,12 @@ fn explain(lookup: Lookup, table: &Table, method: &str, target: &str) -> Result<
     write_channels(&mut out, &matched);
     let beaten: Vec<&&RouteDef> = on_path
         .iter()
-        .filter(|r| r.line != winner.line && r.methods.intersects(requested))
+        .filter(|r| !std::ptr::eq(**r, winner) && r.methods.intersects(requested))
         .collect();
     if !beaten.is_empty() {
         out.push_str("\nit beat:\n");
         for other in beaten {
-            let rule = rule(winner, other).ok_or_else(|| {
+            let rule = precedence::deciding_rule(winner, other).ok_or_else(|| {
                 format!(
                     "no precedence rule ranks line {} above line {}: generated/routes.rs \
                      disagrees with the rules",
@@ -200,48 +217,10 @@ fn write_other_methods(out: &mut String, on_path: &[&RouteDef], requested: Metho
     }
 }
 
-/// Why `winner` beats `other` when both match a request: the first rule of
-/// `fanout_router_codegen::precedence` that tells them apart, or `None` if none ranks
-/// `winner` first.
-fn rule(winner: &RouteDef, other: &RouteDef) -> Option<String> {
-    let (w, o) = (&winner.pattern, &other.pattern);
-    if w.kind != o.kind {
-        return (w.kind == PatternKind::Exact)
-            .then(|| "a `path` route beats any `prefix` route".to_owned());
-    }
-    if w.kind == PatternKind::Prefix && w.segments.len() != o.segments.len() {
-        return (w.segments.len() > o.segments.len()).then(|| {
-            format!(
-                "the longer prefix wins ({} segments against {})",
-                w.segments.len(),
-                o.segments.len()
-            )
-        });
-    }
-    let differing = w
-        .segments
-        .iter()
-        .zip(&o.segments)
-        .enumerate()
-        .find(|(_, (a, b))| matches!(a, Segment::Param(_)) != matches!(b, Segment::Param(_)));
-    if let Some((index, (Segment::Literal(literal), Segment::Param(param)))) = differing {
-        return Some(format!(
-            "a literal segment beats a parameter: segment {} is `{literal}` here, `{{{param}}}` there",
-            index + 1
-        ));
-    }
-    if differing.is_some() {
-        return None;
-    }
-    (!winner.methods.is_any() && other.methods.is_any()).then(|| {
-        "on the same pattern, a route that lists the method beats one without `methods`".to_owned()
-    })
-}
-
 /// A route as written in routes.toml: `prefix = "/rooms", methods = ["GET"]`.
 fn written(route: &RouteDef) -> String {
     let Pattern { kind, text, .. } = &route.pattern;
-    let mut out = format!("{} = {text:?}", kind_key(*kind));
+    let mut out = format!("{} = {text:?}", kind.key());
     if !route.methods.is_any() {
         let names: Vec<String> = route.methods.names().map(|n| format!("{n:?}")).collect();
         write!(out, ", methods = [{}]", names.join(", ")).unwrap();
@@ -285,13 +264,6 @@ fn held(mode: &Mode) -> String {
     }
 }
 
-fn kind_key(kind: PatternKind) -> &'static str {
-    match kind {
-        PatternKind::Exact => "path",
-        PatternKind::Prefix => "prefix",
-    }
-}
-
 fn methods(methods: Methods) -> String {
     if methods.is_any() {
         "any".to_owned()
@@ -315,20 +287,32 @@ fn template(route: &Route, channel: &Channel) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fanout_router_codegen::{Input, Source};
 
     #[allow(dead_code, clippy::all)]
     mod test_routes {
         include!(concat!(env!("OUT_DIR"), "/test_routes.rs"));
     }
 
+    const TEST_ROUTES: Generated = Generated {
+        routes: &test_routes::ROUTES,
+        lookup: test_routes::lookup,
+    };
+
+    fn table_of(name: &str, routes: &str) -> Table {
+        let input = Input {
+            routes: Source::new(name, routes),
+            fastly: Source::new("fastly.toml", include_str!("../../fastly.toml")),
+        };
+        input.table().unwrap_or_else(|_| panic!("{name} is valid"))
+    }
+
+    fn default_table() -> Table {
+        table_of("routes.toml", include_str!("../../routes.toml"))
+    }
+
     fn test_table() -> Table {
-        let routes = include_str!("../tests/routes.toml");
-        let fastly = include_str!("../../fastly.toml");
-        let table = fanout_router_codegen::table(
-            &Source::new("tests/routes.toml", routes),
-            &Source::new("fastly.toml", fastly),
-        );
-        table.unwrap_or_else(|_| panic!("tests/routes.toml is valid"))
+        table_of("tests/routes.toml", include_str!("../tests/routes.toml"))
     }
 
     #[track_caller]
@@ -337,13 +321,13 @@ mod tests {
     }
 
     fn explained(method: &str, target: &str) -> String {
-        explain(test_routes::lookup, &test_table(), method, target).unwrap()
+        explain(&TEST_ROUTES, &test_table(), method, target).unwrap()
     }
 
     #[test]
     fn lists_the_default_routes_in_precedence_order() {
         assert_eq!(
-            list(&generated::ROUTES),
+            list(&GENERATED, &default_table()),
             "\
 pattern               methods  action  backend  mode       channels  line
 path /test/stream     any      answer  self     stream     test      routes.toml:10
@@ -358,7 +342,7 @@ prefix /              any      fanout  origin   -          -         routes.toml
     #[test]
     fn lists_methods_and_channel_templates() {
         assert_eq!(
-            list(&test_routes::ROUTES),
+            list(&TEST_ROUTES, &test_table()),
             "\
 pattern                    methods    action  backend  mode    channels     line
 path /rooms/lobby/events   any        answer  self     stream  lobby        routes.toml:9
@@ -500,20 +484,13 @@ not for this method:
 
     #[test]
     fn a_target_that_is_not_a_path_is_refused() {
-        let err = explain(test_routes::lookup, &test_table(), "GET", "rooms").unwrap_err();
+        let err = explain(&TEST_ROUTES, &test_table(), "GET", "rooms").unwrap_err();
         assert!(err.contains("a path starts with `/`"), "{err}");
     }
 
     #[test]
     fn explains_with_the_default_routes() {
-        let routes = include_str!("../../routes.toml");
-        let fastly = include_str!("../../fastly.toml");
-        let table = fanout_router_codegen::table(
-            &Source::new("routes.toml", routes),
-            &Source::new("fastly.toml", fastly),
-        )
-        .unwrap_or_else(|_| panic!("routes.toml is valid"));
-        let text = explain(generated::lookup, &table, "GET", "/test/sse").unwrap();
+        let text = explain(&GENERATED, &default_table(), "GET", "/test/sse").unwrap();
         assert_has(&text, "handled by routes.toml:15  path = \"/test/sse\"");
         assert_has(
             &text,

@@ -4,14 +4,25 @@
 
 use std::collections::BTreeSet;
 
-use fanout_router_codegen::{Source, table};
+use fanout_router_codegen::model::Table;
+use fanout_router_codegen::{Diagnostic, Input, Source};
+use fanout_router_core::route::ModeKind;
+use fanout_router_stack::paths::repo_root;
 use jsonschema::Validator;
 use serde_json::Value;
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-
 fn read(name: &str) -> String {
-    std::fs::read_to_string(format!("{ROOT}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    std::fs::read_to_string(repo_root().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// `routes` validated against the repository's fastly.toml.
+fn table(routes: &str) -> Result<Table, Vec<Diagnostic>> {
+    let fastly = read("fastly.toml");
+    let input = Input {
+        routes: Source::new("routes.toml", routes),
+        fastly: Source::new("fastly.toml", &fastly),
+    };
+    input.table()
 }
 
 fn schema() -> Validator {
@@ -26,12 +37,7 @@ fn schema_errors(schema: &Validator, routes: &str) -> Vec<String> {
 }
 
 fn accepted_by_the_build(routes: &str) -> bool {
-    let fastly = read("fastly.toml");
-    table(
-        &Source::new("routes.toml", routes),
-        &Source::new("fastly.toml", &fastly),
-    )
-    .is_ok()
+    table(routes).is_ok()
 }
 
 /// The ```toml blocks of README.md, less those that open with `# fastly.toml`.
@@ -238,11 +244,7 @@ fn files_the_build_refuses_fail_the_schema() {
 /// The keys the build accepts where `routes` puts the unknown key `zzz`, read from its
 /// error: "unknown field `zzz`, expected one of `a`, `b`, ...".
 fn keys_the_build_accepts(routes: &str) -> BTreeSet<String> {
-    let fastly = read("fastly.toml");
-    let Err(diagnostics) = table(
-        &Source::new("routes.toml", routes),
-        &Source::new("fastly.toml", &fastly),
-    ) else {
+    let Err(diagnostics) = table(routes) else {
         panic!("the build accepts `zzz` in:\n{routes}");
     };
     let message = &diagnostics[0].message;
@@ -286,4 +288,12 @@ fn the_schema_names_every_key_the_build_accepts() {
             "{routes}"
         );
     }
+}
+
+#[test]
+fn the_schema_names_the_modes_the_build_knows() {
+    let schema: Value = serde_json::from_str(&read("routes.schema.json")).unwrap();
+    let answer = &schema["definitions"]["route"]["properties"]["answer"]["enum"];
+    let names: Vec<&str> = ModeKind::ALL.iter().map(|mode| mode.name()).collect();
+    assert_eq!(answer, &serde_json::json!(names));
 }

@@ -16,7 +16,6 @@ static ROOM: Route = Route {
     params: &["room"],
     action: Action::Answer(Mode::WsEcho),
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
-    line: 1,
 };
 
 static STREAM: Route = Route {
@@ -29,7 +28,6 @@ static STREAM: Route = Route {
         initial_body: "",
     }),
     channels: &[Channel(&[Piece::Text("test")])],
-    line: 2,
 };
 
 static DIRECT: Route = Route {
@@ -39,7 +37,6 @@ static DIRECT: Route = Route {
     params: &[],
     action: Action::Direct { backend: "origin" },
     channels: &[],
-    line: 3,
 };
 
 static THROUGH_FANOUT: Route = Route {
@@ -49,7 +46,6 @@ static THROUGH_FANOUT: Route = Route {
     params: &[],
     action: Action::Fanout { backend: "origin" },
     channels: &[],
-    line: 4,
 };
 
 fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {

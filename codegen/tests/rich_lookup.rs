@@ -1,0 +1,71 @@
+//! The committed text of `fixtures/rich.rs` compiles against the core crate, and its lookup
+//! and signers do what `fixtures/rich.toml` says, down to the functions split off large
+//! subtrees.
+
+use fanout_router_core::grip_sig::Key;
+use fanout_router_core::route::{Action, Mode};
+
+#[allow(dead_code, clippy::all)]
+mod rich {
+    include!("fixtures/rich.rs");
+}
+
+/// The pattern of the route handling `method path`, and the values it captured.
+fn handler(method: &str, path: &str) -> Option<(&'static str, Vec<String>)> {
+    let matched = rich::lookup(method, path)?;
+    let captures = (0..matched.route.params.len())
+        .map(|i| matched.captures.get(i).to_owned())
+        .collect();
+    Some((matched.route.pattern, captures))
+}
+
+#[test]
+fn the_split_off_functions_find_their_routes() {
+    assert_eq!(
+        handler("GET", "/repos/a/b/stats"),
+        Some(("/repos/{owner}/{repo}/stats", vec!["a".into(), "b".into()]))
+    );
+    assert_eq!(
+        handler("PATCH", "/repos/a/b/issues/7"),
+        Some((
+            "/repos/{owner}/{repo}/issues/{number}",
+            vec!["a".into(), "b".into(), "7".into()]
+        ))
+    );
+    // A method neither issue route lists falls through to the catch-all.
+    assert_eq!(handler("POST", "/repos/a/b/issues/7"), Some(("/", vec![])));
+}
+
+#[test]
+fn methods_literals_and_prefixes_pick_as_the_rules_say() {
+    assert_eq!(
+        handler("GET", "/rooms/lobby/events").unwrap().0,
+        "/rooms/lobby/events"
+    );
+    assert_eq!(
+        handler("GET", "/rooms/x/events").unwrap().0,
+        "/rooms/{room}/events"
+    );
+    assert_eq!(
+        handler("GET", "/rooms/x/history").unwrap().0,
+        "/rooms/{room}"
+    );
+    assert_eq!(handler("PUT", "/api/v1/items").unwrap().0, "/api/v1");
+    assert_eq!(handler("GET", "/api/v1/items").unwrap().0, "/api");
+    let job = rich::lookup("GET", "/jobs/9/result").unwrap();
+    let Action::Answer(Mode::LongPoll { on_timeout, .. }) = &job.route.action else {
+        panic!("{:?}", job.route.action);
+    };
+    assert_eq!(on_timeout.status, 204);
+}
+
+#[test]
+fn the_signers_are_the_grip_sig_table() {
+    // The public key's bytes make a P-256 key (`production` panics otherwise).
+    let production = rich::SIGNERS.production("svc");
+    assert_eq!(production.issuer, "my-pushpin");
+    assert!(matches!(production.key, Key::Es256(_)));
+    let local = rich::SIGNERS.local();
+    assert_eq!(local.issuer, "pushpin");
+    assert!(matches!(local.key, Key::Hs256(ref key) if key == b"my-pushpin-sig-key"));
+}
