@@ -23,6 +23,8 @@ static PATH_TEST_STREAM: Route = Route {
         initial_body: "",
     }),
     channels: &[Channel(&[Piece::Text("test")])],
+    auth: None,
+    cors: None,
 };
 
 static PATH_TEST_SSE: Route = Route {
@@ -32,6 +34,8 @@ static PATH_TEST_SSE: Route = Route {
     params: &[],
     action: Action::Answer(Mode::Sse { keep_alive_secs: 20 }),
     channels: &[Channel(&[Piece::Text("test")])],
+    auth: None,
+    cors: None,
 };
 
 static PATH_TEST_LONG_POLL: Route = Route {
@@ -48,6 +52,8 @@ static PATH_TEST_LONG_POLL: Route = Route {
         },
     }),
     channels: &[Channel(&[Piece::Text("test")])],
+    auth: None,
+    cors: None,
 };
 
 static PATH_TEST_WEBSOCKET: Route = Route {
@@ -57,6 +63,8 @@ static PATH_TEST_WEBSOCKET: Route = Route {
     params: &[],
     action: Action::Answer(Mode::WsEcho),
     channels: &[Channel(&[Piece::Text("test")])],
+    auth: None,
+    cors: None,
 };
 
 static PREFIX_ROOT: Route = Route {
@@ -68,6 +76,8 @@ static PREFIX_ROOT: Route = Route {
         backend: "origin",
     },
     channels: &[],
+    auth: None,
+    cors: None,
 };
 
 /// The route that handles a request with this method and path, and the values its

@@ -7,10 +7,10 @@ mod routes;
 use std::io::Read;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use fanout_router_core::decision::{self, Context, Decision, Headers, Incoming};
+use fanout_router_core::auth::Stores;
+use fanout_router_core::decision::{self, Context, Decision, Forward, Headers, Incoming};
 use fanout_router_core::forwarding::{self, Client};
 use fanout_router_core::grip_sig::TrustedSigner;
-use fanout_router_core::path::Target;
 use fanout_router_core::response::Response;
 use fanout_router_core::route::Mode;
 use fanout_router_core::websocket;
@@ -37,6 +37,24 @@ impl Headers for RequestHeaders<'_> {
     }
 }
 
+/// Fastly's stores, where auth policies keep what the package must not hold: an HS256
+/// secret in a Secret Store, a JWK Set in a Config Store.
+struct FastlyStores;
+
+impl Stores for FastlyStores {
+    fn secret(&self, store: &str, key: &str) -> Option<Vec<u8>> {
+        let secret = fastly::SecretStore::open(store).ok()?.try_get(key).ok()??;
+        Some(secret.plaintext().to_vec())
+    }
+
+    fn config(&self, store: &str, key: &str) -> Option<String> {
+        fastly::ConfigStore::try_open(store)
+            .ok()?
+            .try_get(key)
+            .ok()?
+    }
+}
+
 fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
     let incoming = Incoming {
         method: req.get_method_str(),
@@ -47,6 +65,7 @@ fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
     let context = Context {
         lookup: routes::lookup,
         signers,
+        stores: &FastlyStores,
         now_unix_secs: unix_now(),
     };
     decision::decide(&incoming, &context)
@@ -74,35 +93,36 @@ fn unix_now() -> u64 {
 fn carry_out(mut req: Request, decision: Decision) {
     match decision {
         Decision::Respond(response) => send(response),
-        Decision::Handoff {
-            backend,
-            target,
-            websocket,
-        } => {
-            prepare_to_forward(&mut req, &target, websocket);
-            if let Err(e) = req.handoff_fanout(backend) {
-                send(handoff_failed(backend, &e));
+        Decision::Handoff(forward) => {
+            prepare_to_forward(&mut req, &forward);
+            if let Err(e) = req.handoff_fanout(forward.backend) {
+                send(handoff_failed(forward.backend, &e));
             }
         }
-        Decision::Send {
-            backend,
-            target,
-            websocket,
-        } => {
-            prepare_to_forward(&mut req, &target, websocket);
-            if websocket {
-                // A WebSocket upgrade cannot be sent, so it is passed through.
-                if let Err(e) = req.handoff_websocket(backend) {
-                    send(handoff_failed(backend, &e));
-                }
-            } else {
-                match req.send(backend) {
-                    Ok(response) => response.send_to_client(),
-                    Err(e) => send(unreachable(backend, &e)),
-                }
+        // A WebSocket upgrade cannot be sent, so it is passed through.
+        Decision::Send(forward) if forward.websocket => {
+            prepare_to_forward(&mut req, &forward);
+            if let Err(e) = req.handoff_websocket(forward.backend) {
+                send(handoff_failed(forward.backend, &e));
             }
         }
-        Decision::Answer { mode, channels } => {
+        Decision::Send(forward) => {
+            prepare_to_forward(&mut req, &forward);
+            match req.send(forward.backend) {
+                Ok(mut response) => {
+                    for (name, value) in forward.response_headers {
+                        response.append_header(name, value);
+                    }
+                    response.send_to_client();
+                }
+                Err(e) => send(unreachable(forward.backend, &e)),
+            }
+        }
+        Decision::Answer {
+            mode,
+            channels,
+            headers,
+        } => {
             let events = match mode {
                 Mode::WsEcho => match read_events(&mut req) {
                     Ok(events) => events,
@@ -110,27 +130,32 @@ fn carry_out(mut req: Request, decision: Decision) {
                 },
                 _ => Vec::new(),
             };
-            send(mode.answer(&channels, &events));
+            let mut answer = mode.answer(&channels, &events);
+            answer.headers.extend(headers);
+            send(answer);
         }
     }
 }
 
 /// The request goes on with the target it was routed on, and with the forwarding headers
 /// the app sets in place of the client's.
-fn prepare_to_forward(req: &mut Request, target: &Target, websocket: bool) {
-    req.set_path(&target.path);
-    match &target.query {
+fn prepare_to_forward(req: &mut Request, forward: &Forward) {
+    req.set_path(&forward.target.path);
+    match &forward.target.query {
         Some(query) => req.set_query_str(query),
         None => req.remove_query(),
     }
     let removed: Vec<String> = req
         .get_header_names_str()
         .into_iter()
-        .filter(|name| forwarding::removed(name, websocket))
+        .filter(|name| forwarding::removed(name, forward.websocket))
         .map(str::to_owned)
         .collect();
     for name in removed {
         req.remove_header(name);
+    }
+    if forward.drop_authorization {
+        req.remove_header("authorization");
     }
     let host = req
         .get_header("host")

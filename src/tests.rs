@@ -4,7 +4,7 @@
 //! (`cargo xtask test` sets it up). The decisions themselves are tested natively in core.
 
 use fanout_router_core::grip_sig::{LOCAL_ISSUER, LOCAL_KEY, hs256_token};
-use fanout_router_core::path;
+use fanout_router_core::path::{self, Target};
 use fastly::http::HeaderValue;
 
 use super::*;
@@ -15,6 +15,16 @@ fn local_token() -> String {
         LOCAL_KEY,
         &format!(r#"{{"iss":"{LOCAL_ISSUER}","exp":{exp}}}"#),
     )
+}
+
+fn forward(path: &str, query: Option<&str>) -> Forward {
+    Forward {
+        backend: "origin",
+        target: Target::normalise(path, query).unwrap(),
+        websocket: false,
+        drop_authorization: false,
+        response_headers: Vec::new(),
+    }
 }
 
 fn status(decision: &Decision) -> u16 {
@@ -59,7 +69,7 @@ fn header_values_that_are_not_utf8_are_read_without_panic() {
     let req = Request::get("http://127.0.0.1/test/stream").with_header("Grip-Sig", &bad);
     assert_eq!(status(&decide(&req, local_signers)), 403);
     let mut req = Request::get("http://127.0.0.1/").with_header("Host", &bad);
-    prepare_to_forward(&mut req, &Target::normalise("/", None).unwrap(), false);
+    prepare_to_forward(&mut req, &forward("/", None));
     assert_eq!(req.get_header("X-Forwarded-Host"), None);
 }
 
@@ -74,8 +84,7 @@ fn a_request_goes_on_with_its_routed_path_and_the_app_s_forwarding_headers() {
         .with_header("True-Client-IP", "6.6.6.6")
         .with_header("Grip-Last", "test; last-id=1")
         .with_header("Accept", "text/plain");
-    let target = Target::normalise("/test/stream", Some("q=%74")).unwrap();
-    prepare_to_forward(&mut req, &target, false);
+    prepare_to_forward(&mut req, &forward("/test/stream", Some("q=%74")));
     assert_eq!(req.get_path(), "/test/stream");
     assert_eq!(req.get_query_str(), Some("q=t"));
     let value = |name: &str| req.get_header(name).map(|v| v.to_str().unwrap().to_owned());

@@ -157,6 +157,8 @@ fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
             params: &[#(#params),*],
             action: #action,
             channels: &[#(#channels),*],
+            auth: None,
+            cors: None,
         };
     }
 }

@@ -111,6 +111,8 @@ mod tests {
         params: &["room"],
         action: Action::Answer(Mode::WsEcho),
         channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
+        auth: None,
+        cors: None,
     };
 
     fn render(value: &str) -> Result<String, BadCapture> {

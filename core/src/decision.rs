@@ -2,7 +2,9 @@
 //! consumes it: the host layer in `src/` reads the request into an [`Incoming`], calls
 //! [`decide`] and carries the [`Decision`] out.
 
+use crate::auth;
 use crate::channel::BadCapture;
+use crate::cors;
 use crate::grip_sig::{self, SigError, TrustedSigner};
 use crate::path::Target;
 use crate::response::Response;
@@ -31,12 +33,14 @@ pub struct Incoming<'a> {
 /// The generated route lookup.
 pub type Lookup = for<'p> fn(&str, &'p str) -> Option<Match<'p>>;
 
-/// Where the decision finds routes and trusted signers, and what time it is.
-pub struct Context {
+/// Where the decision finds routes, trusted signers and stored keys, and what time it is.
+pub struct Context<'a> {
     pub lookup: Lookup,
     /// Called only for a request that carries a `Grip-Sig`, so a first pass pays nothing
     /// for key parsing.
     pub signers: fn() -> Vec<TrustedSigner>,
+    /// Read only for a route whose policy keeps its keys in a store.
+    pub stores: &'a dyn auth::Stores,
     pub now_unix_secs: u64,
 }
 
@@ -45,23 +49,32 @@ pub struct Context {
 pub enum Decision {
     /// Answer at once: an error or a refusal, never GRIP instructions.
     Respond(Response),
-    /// Hand off to Fanout, which forwards to `backend`; the request carries `target`.
-    Handoff {
-        backend: &'static str,
-        target: Target,
-        websocket: bool,
-    },
-    /// Send straight to `backend` with `target`, passing a WebSocket upgrade through.
-    Send {
-        backend: &'static str,
-        target: Target,
-        websocket: bool,
-    },
-    /// The request came back through Fanout: answer it in `mode` on `channels`.
+    /// Hand off to Fanout, which forwards to the backend.
+    Handoff(Forward),
+    /// Send straight to the backend, passing a WebSocket upgrade through.
+    Send(Forward),
+    /// The request came back through Fanout: answer it in `mode` on `channels`, adding
+    /// `headers` (CORS) to the answer.
     Answer {
         mode: &'static Mode,
         channels: Vec<String>,
+        headers: Vec<(&'static str, String)>,
     },
+}
+
+/// A request that goes on to a backend, and what changes on the way.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Forward {
+    pub backend: &'static str,
+    /// The path and query it carries: the ones it was routed on, less a token parameter.
+    pub target: Target,
+    /// A WebSocket handshake.
+    pub websocket: bool,
+    /// The route's auth policy keeps the client's `Authorization` from the backend.
+    pub drop_authorization: bool,
+    /// Headers to add to the backend's response when it comes back through the app (a
+    /// `direct` route): CORS.
+    pub response_headers: Vec<(&'static str, String)>,
 }
 
 /// How the client talks: plain HTTP, a WebSocket handshake, or (from Fanout) a WebSocket
@@ -93,55 +106,152 @@ impl Protocol {
 }
 
 pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
-    let target = match Target::normalise(incoming.path, incoming.query) {
+    let mut target = match Target::normalise(incoming.path, incoming.query) {
         Ok(target) => target,
         Err(e) => return refuse(400, &e.to_string()),
     };
+    let headers = incoming.headers;
+    let origin = match text(headers, "origin") {
+        Ok(origin) => origin,
+        Err(refusal) => return refusal,
+    };
+    if let Some(preflight) = preflight(incoming, &target, origin, context) {
+        return preflight;
+    }
     let Some(matched) = (context.lookup)(incoming.method, &target.path) else {
         return refuse(404, "no route matches this request");
     };
-    let from_fanout = match came_through_fanout(incoming.headers, context) {
+    let route = matched.route;
+    let cors_headers = match (route.cors, origin) {
+        (Some(cors), Some(origin)) => cors.response_headers(origin),
+        _ => Vec::new(),
+    };
+    let with_cors = |decision: Decision| match decision {
+        Decision::Respond(mut response) => {
+            response.headers.extend(cors_headers.iter().cloned());
+            Decision::Respond(response)
+        }
+        other => other,
+    };
+    let from_fanout = match came_through_fanout(headers, context) {
         Ok(from_fanout) => from_fanout,
         // Never GRIP instructions, never another handoff: the header was not Fanout's.
-        Err(e) => return refuse(403, &format!("Grip-Sig rejected: {e}")),
+        Err(e) => return with_cors(refuse(403, &format!("Grip-Sig rejected: {e}"))),
     };
-    let protocol = Protocol::of(incoming.headers);
-    let route = matched.route;
-    match &route.action {
-        Action::Answer(mode) => {
-            let channels = match channels(&matched) {
-                Ok(channels) => channels,
-                Err(bad) => return refuse(400, &bad.to_string()),
-            };
-            if let Some(refusal) = wrong_protocol(mode, protocol, from_fanout) {
-                return refusal;
-            }
-            if from_fanout {
-                Decision::Answer { mode, channels }
-            } else {
-                Decision::Handoff {
-                    backend: SELF_BACKEND,
-                    target,
-                    websocket: protocol == Protocol::WebSocketUpgrade,
-                }
-            }
-        }
-        Action::Fanout { .. } | Action::Direct { .. } if from_fanout => refuse(
-            508,
-            "Fanout sent this request back to the app on a route that hands it off again: \
-             check the `self` backend",
-        ),
-        Action::Fanout { backend } => Decision::Handoff {
-            backend,
-            target,
-            websocket: protocol == Protocol::WebSocketUpgrade,
-        },
-        Action::Direct { backend } => Decision::Send {
-            backend,
-            target,
-            websocket: protocol == Protocol::WebSocketUpgrade,
-        },
+    let protocol = Protocol::of(headers);
+    let channels = match channels(&matched) {
+        Ok(channels) => channels,
+        Err(bad) => return with_cors(refuse(400, &bad.to_string())),
+    };
+    if let Action::Answer(mode) = &route.action
+        && let Some(refusal) = wrong_protocol(mode, protocol, from_fanout)
+    {
+        return with_cors(refusal);
     }
+    if from_fanout {
+        return match &route.action {
+            Action::Answer(mode) => Decision::Answer {
+                mode,
+                channels,
+                headers: cors_headers,
+            },
+            Action::Fanout { .. } | Action::Direct { .. } => with_cors(refuse(
+                508,
+                "Fanout sent this request back to the app on a route that hands it off \
+                 again: check the `self` backend",
+            )),
+        };
+    }
+    // The first pass: everything below is checked before any handoff.
+    let websocket = protocol == Protocol::WebSocketUpgrade;
+    if websocket
+        && let Some(origin) = origin
+        && !websocket_origin_allowed(route.cors, origin, headers)
+    {
+        return refuse(
+            403,
+            &format!("a WebSocket from origin {origin} is not allowed on this route"),
+        );
+    }
+    let mut drop_authorization = false;
+    if let Some(policy) = route.auth {
+        let request = auth::Request {
+            headers,
+            query: target.query.as_deref(),
+            now_unix_secs: context.now_unix_secs,
+        };
+        match policy.authorize(&request, &matched, &channels, context.stores) {
+            Ok(authorized) => {
+                if let (Some(name), Some(query)) = (authorized.strip_query, &target.query) {
+                    target.query = auth::strip_query(query, name);
+                }
+                drop_authorization = authorized.strip_authorization;
+            }
+            Err(refusal) => return with_cors(Decision::Respond(refusal.response(policy.name))),
+        }
+    }
+    let forward = |backend| Forward {
+        backend,
+        target,
+        websocket,
+        drop_authorization,
+        response_headers: cors_headers.clone(),
+    };
+    match &route.action {
+        Action::Answer(_) => Decision::Handoff(forward(SELF_BACKEND)),
+        Action::Fanout { backend } => Decision::Handoff(forward(backend)),
+        Action::Direct { backend } => Decision::Send(forward(backend)),
+    }
+}
+
+/// A CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) for a
+/// route with a CORS policy, answered by the app: the route is the one that would handle
+/// the request the browser asks about.
+fn preflight(
+    incoming: &Incoming,
+    target: &Target,
+    origin: Option<&str>,
+    context: &Context,
+) -> Option<Decision> {
+    let origin = origin.filter(|_| incoming.method == "OPTIONS")?;
+    let method = match text(incoming.headers, "access-control-request-method") {
+        Ok(method) => method?,
+        Err(refusal) => return Some(refusal),
+    };
+    let cors = (context.lookup)(method, &target.path)?.route.cors?;
+    let requested = match text(incoming.headers, "access-control-request-headers") {
+        Ok(requested) => requested.unwrap_or_default(),
+        Err(refusal) => return Some(refusal),
+    };
+    Some(Decision::Respond(cors.preflight(origin, method, requested)))
+}
+
+/// Browsers send a WebSocket handshake's `Origin` but apply no CORS to it, so a page on
+/// any site could open one with the user's cookies: a route takes the origins its CORS
+/// policy allows, or without one only its own.
+fn websocket_origin_allowed(
+    cors: Option<&cors::Policy>,
+    origin: &str,
+    headers: &dyn Headers,
+) -> bool {
+    match cors {
+        Some(cors) => cors.allows(origin),
+        None => headers
+            .get("host")
+            .and_then(|host| std::str::from_utf8(host).ok())
+            .is_some_and(|host| cors::same_origin(origin, host)),
+    }
+}
+
+/// The value of header `name` as text; one that is not text is a 400.
+fn text<'h>(headers: &'h dyn Headers, name: &str) -> Result<Option<&'h str>, Decision> {
+    headers
+        .get(name)
+        .map(|value| {
+            std::str::from_utf8(value)
+                .map_err(|_| refuse(400, &format!("the {name} header is not text")))
+        })
+        .transpose()
 }
 
 /// The one place that decides whether a request came back through Fanout: it did when its

@@ -3,7 +3,9 @@
 //! of each mode and the WebSocket-over-HTTP codec.
 
 pub mod answer;
+pub mod auth;
 pub mod channel;
+pub mod cors;
 pub mod decision;
 pub mod forwarding;
 pub mod grip_sig;

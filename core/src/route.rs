@@ -19,6 +19,10 @@ pub struct Route {
     pub params: &'static [&'static str],
     pub action: Action,
     pub channels: &'static [Channel],
+    /// The `[auth.NAME]` policy a request must pass, checked before any handoff.
+    pub auth: Option<&'static crate::auth::Policy>,
+    /// The `[cors.NAME]` policy for browsers on other origins.
+    pub cors: Option<&'static crate::cors::Policy>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

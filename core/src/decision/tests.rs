@@ -6,6 +6,7 @@ use crate::channel::{Channel, Piece};
 use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY, hs256_token};
 use crate::method::Methods;
 use crate::route::{Captures, PatternKind, Route};
+use crate::{auth, cors, jwt};
 
 const NOW: u64 = 1_800_000_000;
 
@@ -16,6 +17,8 @@ static ROOM: Route = Route {
     params: &["room"],
     action: Action::Answer(Mode::WsEcho),
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
+    auth: None,
+    cors: None,
 };
 
 static STREAM: Route = Route {
@@ -28,6 +31,8 @@ static STREAM: Route = Route {
         initial_body: "",
     }),
     channels: &[Channel(&[Piece::Text("test")])],
+    auth: None,
+    cors: None,
 };
 
 static DIRECT: Route = Route {
@@ -37,6 +42,8 @@ static DIRECT: Route = Route {
     params: &[],
     action: Action::Direct { backend: "origin" },
     channels: &[],
+    auth: None,
+    cors: None,
 };
 
 static THROUGH_FANOUT: Route = Route {
@@ -46,9 +53,80 @@ static THROUGH_FANOUT: Route = Route {
     params: &[],
     action: Action::Fanout { backend: "origin" },
     channels: &[],
+    auth: None,
+    cors: None,
 };
 
-fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {
+static FRONT_END: cors::Policy = cors::Policy {
+    name: "front-end",
+    origins: &["https://app.example.com"],
+    methods: &["GET"],
+    headers: &["authorization"],
+    credentials: false,
+    max_age_secs: 600,
+};
+
+static USERS: auth::Policy = auth::Policy {
+    name: "users",
+    token_from: &[
+        auth::TokenSource::Header,
+        auth::TokenSource::Query("access_token"),
+    ],
+    keys: &[jwt::Key {
+        algorithm: &jwt::HS256,
+        id: None,
+        material: std::borrow::Cow::Borrowed(b"users secret"),
+    }],
+    secret: None,
+    jwks: None,
+    issuer: None,
+    audience: None,
+    leeway_secs: 30,
+    claims: &[auth::ClaimRule {
+        claim: "sub",
+        value: &[Piece::Param(0)],
+    }],
+    channels_claim: None,
+    forward_authorization: false,
+};
+
+static NOTIFICATIONS: Route = Route {
+    pattern: "/notifications/{user}",
+    kind: PatternKind::Exact,
+    methods: Methods::GET,
+    params: &["user"],
+    action: Action::Answer(Mode::Sse {
+        keep_alive_secs: 20,
+    }),
+    channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
+    auth: Some(&USERS),
+    cors: Some(&FRONT_END),
+};
+
+static CHAT: Route = Route {
+    pattern: "/chat/{room}",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &["room"],
+    action: Action::Answer(Mode::WsEcho),
+    channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
+    auth: None,
+    cors: Some(&FRONT_END),
+};
+
+fn lookup<'p>(method: &str, path: &'p str) -> Option<Match<'p>> {
+    if let Some(user) = path.strip_prefix("/notifications/") {
+        return (method == "GET").then(|| Match {
+            route: &NOTIFICATIONS,
+            captures: Captures::of([user]),
+        });
+    }
+    if let Some(room) = path.strip_prefix("/chat/") {
+        return Some(Match {
+            route: &CHAT,
+            captures: Captures::of([room]),
+        });
+    }
     let (route, captures) = if let Some(room) = path.strip_prefix("/rooms/") {
         (&ROOM, Captures::of([room]))
     } else if path == "/test/stream" {
@@ -72,10 +150,23 @@ impl Headers for Fake {
     }
 }
 
-fn context() -> Context {
+/// Stores that hold nothing: the routes here keep no keys in a store.
+struct NoStores;
+
+impl auth::Stores for NoStores {
+    fn secret(&self, _: &str, _: &str) -> Option<Vec<u8>> {
+        None
+    }
+    fn config(&self, _: &str, _: &str) -> Option<String> {
+        None
+    }
+}
+
+fn context() -> Context<'static> {
     Context {
         lookup,
         signers: || vec![TrustedSigner::local()],
+        stores: &NoStores,
         now_unix_secs: NOW,
     }
 }
@@ -139,12 +230,18 @@ fn target(path: &str) -> Target {
     }
 }
 
-fn handoff(backend: &'static str, path: &str) -> Decision {
-    Decision::Handoff {
+fn forward(backend: &'static str, path: &str, websocket: bool) -> Forward {
+    Forward {
         backend,
         target: target(path),
-        websocket: false,
+        websocket,
+        drop_authorization: false,
+        response_headers: Vec::new(),
     }
+}
+
+fn handoff(backend: &'static str, path: &str) -> Decision {
+    Decision::Handoff(forward(backend, path, false))
 }
 
 fn second_pass(path: &str, extra: &[(&'static str, &[u8])]) -> Decision {
@@ -188,11 +285,7 @@ fn the_request_goes_on_with_the_path_it_was_routed_on() {
 }
 
 fn send(path: &str, websocket: bool) -> Decision {
-    Decision::Send {
-        backend: "origin",
-        target: target(path),
-        websocket,
-    }
+    Decision::Send(forward("origin", path, websocket))
 }
 
 #[test]
@@ -218,6 +311,7 @@ fn a_verified_second_pass_is_answered_on_the_route_channels() {
         Decision::Answer {
             mode: &Mode::WsEcho,
             channels: vec!["room-lobby".to_owned()],
+            headers: Vec::new(),
         }
     );
 }
@@ -289,11 +383,7 @@ fn ws_echo_takes_only_a_websocket_on_either_pass() {
     let upgrade = decide_with("GET", "/rooms/lobby", &[("Upgrade", b"h2c, websocket")]);
     assert_eq!(
         upgrade,
-        Decision::Handoff {
-            backend: "self",
-            target: target("/rooms/lobby"),
-            websocket: true,
-        }
+        Decision::Handoff(forward("self", "/rooms/lobby", true))
     );
 }
 
@@ -312,4 +402,126 @@ fn header_values_that_are_not_utf8_are_read_without_panic() {
     assert_eq!(refused(&upgrade).0, 400);
     let content_type = second_pass("/rooms/lobby", &[("Content-Type", bad)]);
     assert_eq!(refused(&content_type).0, 400);
+}
+
+fn user_token(user: &str) -> String {
+    let claims = format!(r#"{{"sub":"{user}","exp":{}}}"#, NOW + 600);
+    jwt::sign_hs256(b"users secret", None, &claims)
+}
+
+const APP_ORIGIN: (&str, &[u8]) = ("Origin", b"https://app.example.com");
+
+#[test]
+fn a_user_holds_their_own_stream_and_the_token_goes_no_further() {
+    let bearer = format!("Bearer {}", user_token("alice"));
+    let headers = [("Authorization", bearer.as_bytes()), APP_ORIGIN];
+    let Decision::Handoff(forward) = decide_with("GET", "/notifications/alice", &headers) else {
+        panic!("alice holds her own stream")
+    };
+    assert_eq!(forward.backend, "self");
+    assert!(forward.drop_authorization);
+
+    let query = format!(
+        "/notifications/alice?x=1&access_token={}",
+        user_token("alice")
+    );
+    let Decision::Handoff(forward) = decide_with("GET", &query, &[]) else {
+        panic!("a token in the query is as good")
+    };
+    assert_eq!(forward.target, target("/notifications/alice?x=1"));
+}
+
+#[test]
+fn another_user_s_stream_or_no_token_is_refused_before_any_handoff() {
+    let bob = format!("Bearer {}", user_token("bob"));
+    let refused = decide_with(
+        "GET",
+        "/notifications/alice",
+        &[("Authorization", bob.as_bytes()), APP_ORIGIN],
+    );
+    let (status, _) = refused_with_cors(&refused);
+    assert_eq!(status, 403);
+    let missing = decide_with("GET", "/notifications/alice", &[APP_ORIGIN]);
+    assert_eq!(refused_with_cors(&missing).0, 401);
+}
+
+/// A refusal's status, checking that a browser on the allowed origin may read it.
+fn refused_with_cors(decision: &Decision) -> (u16, String) {
+    let Decision::Respond(response) = decision else {
+        panic!("expected a refusal, got {decision:?}")
+    };
+    assert_eq!(
+        response.header("Access-Control-Allow-Origin"),
+        Some("https://app.example.com")
+    );
+    refused(decision)
+}
+
+#[test]
+fn a_preflight_is_answered_by_the_app_for_the_route_of_the_requested_method() {
+    let preflight = [
+        APP_ORIGIN,
+        ("Access-Control-Request-Method", b"GET"),
+        ("Access-Control-Request-Headers", b"Authorization"),
+    ];
+    let Decision::Respond(answer) = decide_with("OPTIONS", "/notifications/alice", &preflight)
+    else {
+        panic!("a preflight is answered")
+    };
+    assert_eq!(answer.status, 204);
+    assert_eq!(answer.header("Access-Control-Allow-Methods"), Some("GET"));
+    let evil = [
+        ("Origin", &b"https://evil.example"[..]),
+        ("Access-Control-Request-Method", b"GET"),
+    ];
+    assert_eq!(
+        refused(&decide_with("OPTIONS", "/notifications/alice", &evil)).0,
+        403
+    );
+    // A route without a CORS policy: the OPTIONS request is routed as any other.
+    let elsewhere = decide_with("OPTIONS", "/page", &preflight);
+    assert_eq!(elsewhere, handoff("origin", "/page"));
+}
+
+#[test]
+fn a_websocket_from_an_origin_the_route_does_not_allow_is_refused() {
+    let mut handshake = vec![UPGRADE];
+    handshake.push(("Origin", b"https://evil.example"));
+    assert_eq!(
+        refused(&decide_with("GET", "/chat/lobby", &handshake)).0,
+        403
+    );
+    handshake[1] = APP_ORIGIN;
+    assert!(matches!(
+        decide_with("GET", "/chat/lobby", &handshake),
+        Decision::Handoff(_)
+    ));
+    // Without a CORS policy only the route's own origin may open one.
+    let host: (&str, &[u8]) = ("Host", b"rooms.example.com");
+    let same = [UPGRADE, host, ("Origin", b"https://rooms.example.com")];
+    assert!(matches!(
+        decide_with("GET", "/rooms/lobby", &same),
+        Decision::Handoff(_)
+    ));
+    let cross = [UPGRADE, host, ("Origin", b"https://evil.example")];
+    assert_eq!(refused(&decide_with("GET", "/rooms/lobby", &cross)).0, 403);
+}
+
+/// The second pass is the request the first pass let through, forwarded by Fanout with
+/// its `Grip-Sig`: not checked again (its query token is gone by then).
+#[test]
+fn the_second_pass_answers_with_cors_headers_and_no_second_check() {
+    let (name, token) = valid_sig();
+    let answered = decide_with("GET", "/notifications/alice", &[(name, &token), APP_ORIGIN]);
+    let Decision::Answer {
+        channels, headers, ..
+    } = answered
+    else {
+        panic!("answered: {answered:?}")
+    };
+    assert_eq!(channels, ["user-alice"]);
+    assert!(headers.contains(&(
+        "Access-Control-Allow-Origin",
+        "https://app.example.com".to_owned()
+    )));
 }
