@@ -3,7 +3,8 @@
 //! under Viceroy: `cargo nextest run --target wasm32-wasip1` with Viceroy as the runner
 //! (`cargo xtask test` sets it up). The decisions themselves are tested natively in core.
 
-use fanout_router_core::grip_sig::{LOCAL_ISSUER, LOCAL_KEY, hs256_token};
+use fanout_router_core::grip_sig::{LOCAL_ISSUER, LOCAL_KEY};
+use fanout_router_core::jwt;
 use fanout_router_core::path::{self, Target};
 use fastly::http::HeaderValue;
 
@@ -11,8 +12,9 @@ use super::*;
 
 fn local_token() -> String {
     let exp = unix_now() + 3600;
-    hs256_token(
+    jwt::sign_hs256(
         LOCAL_KEY,
+        None,
         &format!(r#"{{"iss":"{LOCAL_ISSUER}","exp":{exp}}}"#),
     )
 }

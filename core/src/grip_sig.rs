@@ -2,13 +2,9 @@
 //! local Pushpin (HS256, a shared dev key) adds to the requests it forwards. A request whose
 //! token does not fully verify must be treated as if it came straight from a client.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
-use serde_json::{Map, Value};
-use sha2::Sha256;
+use std::borrow::Cow;
+
+use crate::jwt::{self, Key, Token, TokenError};
 
 /// Bytes of an uncompressed P-256 public key in SEC1 form: `0x04`, then x and y.
 pub const P256_POINT_BYTES: usize = 65;
@@ -36,43 +32,19 @@ pub const LEEWAY_SECS: u64 = 60;
 /// Longer tokens are rejected before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 4096;
 
-/// A verification key; its variant fixes the only `alg` a token may use with it.
-pub enum Key {
-    Es256(VerifyingKey),
-    Hs256(Vec<u8>),
+fn es256(point: &'static [u8]) -> Key {
+    Key {
+        algorithm: &jwt::ES256,
+        id: None,
+        material: Cow::Borrowed(point),
+    }
 }
 
-impl Key {
-    /// A P-256 public key from its SEC1 bytes, which the build extracts from routes.toml's
-    /// PEM.
-    pub fn es256(sec1: &[u8]) -> Result<Key, SigError> {
-        VerifyingKey::from_sec1_bytes(sec1)
-            .map(Key::Es256)
-            .map_err(|_| SigError::InvalidKey)
-    }
-
-    pub fn hs256(secret: &[u8]) -> Key {
-        Key::Hs256(secret.to_vec())
-    }
-
-    fn alg(&self) -> &'static str {
-        match self {
-            Key::Es256(_) => "ES256",
-            Key::Hs256(_) => "HS256",
-        }
-    }
-
-    fn verifies(&self, signing_input: &[u8], signature: &[u8]) -> bool {
-        match self {
-            Key::Es256(key) => Signature::from_slice(signature)
-                .is_ok_and(|signature| key.verify(signing_input, &signature).is_ok()),
-            // `verify_slice` compares in constant time.
-            Key::Hs256(secret) => Hmac::<Sha256>::new_from_slice(secret).is_ok_and(|mac| {
-                mac.chain_update(signing_input)
-                    .verify_slice(signature)
-                    .is_ok()
-            }),
-        }
+fn hs256(secret: &'static [u8]) -> Key {
+    Key {
+        algorithm: &jwt::HS256,
+        id: None,
+        material: Cow::Borrowed(secret),
     }
 }
 
@@ -86,7 +58,7 @@ impl TrustedSigner {
     /// Fastly Fanout signing for the Compute service `service_id`.
     pub fn fastly(service_id: &str) -> TrustedSigner {
         TrustedSigner {
-            key: Key::es256(&FASTLY_PUBLIC_KEY).expect("the Fastly key is valid"),
+            key: es256(&FASTLY_PUBLIC_KEY),
             issuer: format!("fastly:{service_id}"),
         }
     }
@@ -94,7 +66,7 @@ impl TrustedSigner {
     /// The local stack's Pushpin.
     pub fn local() -> TrustedSigner {
         TrustedSigner {
-            key: Key::hs256(LOCAL_KEY),
+            key: hs256(LOCAL_KEY),
             issuer: LOCAL_ISSUER.to_string(),
         }
     }
@@ -131,8 +103,7 @@ impl Signers {
         match &self.production {
             None => TrustedSigner::fastly(service_id),
             Some(signer) => TrustedSigner {
-                // The build validated the key, so this cannot fail at run time.
-                key: Key::es256(signer.public_key).expect("validated at build"),
+                key: es256(signer.public_key),
                 issuer: signer.issuer.to_owned(),
             },
         }
@@ -143,7 +114,7 @@ impl Signers {
         match &self.local {
             None => TrustedSigner::local(),
             Some(signer) => TrustedSigner {
-                key: Key::hs256(signer.key.as_bytes()),
+                key: hs256(signer.key.as_bytes()),
                 issuer: signer.issuer.to_owned(),
             },
         }
@@ -166,8 +137,24 @@ pub enum SigError {
     MissingExp,
     MissingIss,
     WrongIssuer,
-    /// Bytes that are not a P-256 public key.
-    InvalidKey,
+}
+
+impl From<TokenError> for SigError {
+    fn from(error: TokenError) -> SigError {
+        match error {
+            TokenError::TooLong => SigError::TooLong,
+            TokenError::Malformed(what) => SigError::Malformed(what),
+            TokenError::UnsupportedCrit => SigError::UnsupportedCrit,
+            TokenError::WrongAlgorithm => SigError::UnsupportedAlgorithm,
+            TokenError::MissingExp => SigError::MissingExp,
+            TokenError::Expired => SigError::Expired,
+            TokenError::NotYetValid => SigError::NotYetValid,
+            // Signers are tried by algorithm, never selected by `kid` or read from a set.
+            TokenError::BadSignature | TokenError::UnknownKey | TokenError::BadKeySet => {
+                SigError::BadSignature
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for SigError {
@@ -183,7 +170,6 @@ impl std::fmt::Display for SigError {
             SigError::MissingExp => f.write_str("Grip-Sig has no exp claim"),
             SigError::MissingIss => f.write_str("Grip-Sig has no iss claim"),
             SigError::WrongIssuer => f.write_str("Grip-Sig issuer is not trusted"),
-            SigError::InvalidKey => f.write_str("invalid P-256 public key"),
         }
     }
 }
@@ -192,53 +178,29 @@ impl std::error::Error for SigError {}
 
 /// Checks `token` against each trusted signer; Ok if one of them fully verifies it.
 pub fn verify(token: &str, signers: &[TrustedSigner], now_unix_secs: u64) -> Result<(), SigError> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(SigError::TooLong);
-    }
-    let mut segments = token.split('.');
-    let (Some(header), Some(claims), Some(signature), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
-        return Err(SigError::Malformed("not three segments"));
-    };
-    let signing_input = &token.as_bytes()[..header.len() + 1 + claims.len()];
-
-    let header = decode_object(header, "header is not a JSON object")?;
-    if header.contains_key("crit") {
-        return Err(SigError::UnsupportedCrit);
-    }
-    let alg = header
-        .get("alg")
-        .and_then(Value::as_str)
-        .ok_or(SigError::Malformed("alg is not a string"))?;
-    if !signers.iter().any(|signer| signer.key.alg() == alg) {
+    let token = Token::decode(token, MAX_TOKEN_BYTES)?;
+    let alg = token.algorithm()?;
+    let candidates: Vec<&TrustedSigner> = signers
+        .iter()
+        .filter(|signer| signer.key.algorithm.name == alg)
+        .collect();
+    if candidates.is_empty() {
         return Err(SigError::UnsupportedAlgorithm);
     }
-    let signature = decode_base64url(signature)?;
-    let verified_issuers: Vec<&str> = signers
-        .iter()
-        .filter(|signer| signer.key.alg() == alg && signer.key.verifies(signing_input, &signature))
-        .map(|signer| signer.issuer.as_str())
-        .collect();
-    if verified_issuers.is_empty() {
-        return Err(SigError::BadSignature);
-    }
-
-    // Only a payload a trusted signer vouched for gets parsed.
-    let claims = decode_object(claims, "claims are not a JSON object")?;
-    let exp = numeric_date(&claims, "exp")?.ok_or(SigError::MissingExp)?;
-    if now_unix_secs > exp.saturating_add(LEEWAY_SECS) {
-        return Err(SigError::Expired);
-    }
-    let latest_start = now_unix_secs.saturating_add(LEEWAY_SECS);
-    for name in ["nbf", "iat"] {
-        if numeric_date(&claims, name)?.is_some_and(|start| start > latest_start) {
-            return Err(SigError::NotYetValid);
+    let mut claims = Err(SigError::BadSignature);
+    let mut verified_issuers = Vec::new();
+    for signer in candidates {
+        match token.verify(&signer.key) {
+            Err(TokenError::BadSignature) => {}
+            // Signed by this signer; claims that cannot be read are its error.
+            vouched => {
+                verified_issuers.push(signer.issuer.as_str());
+                claims = vouched.map_err(SigError::from);
+            }
         }
     }
+    let claims = claims?;
+    jwt::check_times(&claims, now_unix_secs, LEEWAY_SECS)?;
     let iss = match claims.get("iss") {
         None => return Err(SigError::MissingIss),
         Some(iss) => iss
@@ -252,56 +214,15 @@ pub fn verify(token: &str, signers: &[TrustedSigner], now_unix_secs: u64) -> Res
     }
 }
 
-/// Strict base64url: no padding, no `+`/`/`, no whitespace, no stray trailing bits.
-fn decode_base64url(segment: &str) -> Result<Vec<u8>, SigError> {
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| SigError::Malformed("invalid base64url"))
-}
-
-fn decode_object(segment: &str, not_object: &'static str) -> Result<Map<String, Value>, SigError> {
-    serde_json::from_slice(&decode_base64url(segment)?).map_err(|_| SigError::Malformed(not_object))
-}
-
-/// A NumericDate claim in whole seconds; RFC 7519 allows fractions, which are dropped.
-fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, SigError> {
-    claims
-        .get(name)
-        .map(|value| {
-            value
-                .as_u64()
-                .or_else(|| {
-                    value
-                        .as_f64()
-                        .filter(|secs| *secs >= 0.0)
-                        .map(|secs| secs as u64)
-                })
-                .ok_or(SigError::Malformed(
-                    "time claim is not a non-negative number",
-                ))
-        })
-        .transpose()
-}
-
-/// An HS256 token of `claims` (JSON), signed with `key`: what the local Pushpin sends, for
-/// tests and harnesses that stand in for it.
-pub fn hs256_token(key: &[u8], claims: &str) -> String {
-    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
-    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims));
-    let mac = Hmac::<Sha256>::new_from_slice(key)
-        .expect("HMAC takes a key of any length")
-        .chain_update(&input);
-    format!(
-        "{input}.{}",
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use p256::ecdsa::SigningKey;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, KeyInit, Mac};
     use p256::ecdsa::signature::Signer;
+    use p256::ecdsa::{Signature, SigningKey};
+    use sha2::Sha256;
 
     const NOW: u64 = 1_700_000_000;
     const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
@@ -342,8 +263,13 @@ mod tests {
     }
 
     fn es256_signer(key: &SigningKey) -> TrustedSigner {
+        let point = key.verifying_key().to_sec1_point(false);
         TrustedSigner {
-            key: Key::Es256(*key.verifying_key()),
+            key: Key {
+                algorithm: &jwt::ES256,
+                id: None,
+                material: Cow::Owned(point.as_bytes().to_vec()),
+            },
             issuer: "fastly:svc".to_string(),
         }
     }
@@ -359,23 +285,35 @@ BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
     fn the_fastly_key_is_the_published_pem() {
         use p256::pkcs8::DecodePublicKey;
         let published = p256::PublicKey::from_public_key_pem(FASTLY_PUBLIC_KEY_PEM).unwrap();
-        let published = VerifyingKey::from(published).to_sec1_point(false);
+        let published = p256::ecdsa::VerifyingKey::from(published).to_sec1_point(false);
         assert_eq!(published.as_bytes(), FASTLY_PUBLIC_KEY);
     }
 
     #[test]
     fn the_fastly_key_is_a_p256_point() {
         let signer = TrustedSigner::fastly("svc");
-        assert!(matches!(signer.key, Key::Es256(_)));
+        assert_eq!(signer.key.algorithm, &jwt::ES256);
+        assert!(p256::ecdsa::VerifyingKey::from_sec1_bytes(&signer.key.material).is_ok());
         assert_eq!(signer.issuer, "fastly:svc");
     }
 
     #[test]
-    fn bytes_that_are_no_p256_point_are_rejected() {
-        let mut off_curve = FASTLY_PUBLIC_KEY;
+    fn bytes_that_are_no_p256_point_verify_nothing() {
+        let key = test_key(7);
+        let token = es256_token(&key, ES256, &claims("fastly:svc", NOW + 3600));
+        let point = key.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+        let mut off_curve = point.clone();
         off_curve[64] ^= 1;
-        for bytes in [&[][..], &FASTLY_PUBLIC_KEY[..64], &off_curve] {
-            assert_eq!(Key::es256(bytes).err(), Some(SigError::InvalidKey));
+        for bytes in [vec![], point[..64].to_vec(), off_curve] {
+            let signer = TrustedSigner {
+                key: Key {
+                    algorithm: &jwt::ES256,
+                    id: None,
+                    material: Cow::Owned(bytes),
+                },
+                issuer: "fastly:svc".to_owned(),
+            };
+            assert_eq!(verify(&token, &[signer], NOW), Err(SigError::BadSignature));
         }
     }
 
@@ -520,11 +458,9 @@ BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
     #[test]
     fn algorithm_confusion_is_rejected() {
         let claims = claims("fastly:svc", NOW + 3600);
-        let compressed = Key::es256(&FASTLY_PUBLIC_KEY).map(|key| match key {
-            Key::Es256(public) => public.to_sec1_point(true),
-            Key::Hs256(_) => unreachable!(),
-        });
-        let compressed = compressed.unwrap();
+        let compressed = p256::ecdsa::VerifyingKey::from_sec1_bytes(&FASTLY_PUBLIC_KEY)
+            .unwrap()
+            .to_sec1_point(true);
         let secrets = [
             FASTLY_PUBLIC_KEY_PEM.as_bytes(),
             &FASTLY_PUBLIC_KEY,

@@ -15,8 +15,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fanout_router_core::grip_sig::{
-    Key, LEEWAY_SECS, LOCAL_ISSUER, LOCAL_KEY, MAX_TOKEN_BYTES, TrustedSigner, verify,
+    LEEWAY_SECS, LOCAL_ISSUER, LOCAL_KEY, MAX_TOKEN_BYTES, TrustedSigner, verify,
 };
+use fanout_router_core::jwt::{ES256, Key};
 use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
 use p256::ecdsa::signature::Signer;
@@ -37,7 +38,16 @@ static SIGNERS: LazyLock<[TrustedSigner; 3]> = LazyLock::new(|| {
         TrustedSigner::fastly(SERVICE_ID),
         TrustedSigner::local(),
         TrustedSigner {
-            key: Key::Es256(*TEST_KEY.verifying_key()),
+            key: Key {
+                algorithm: &ES256,
+                id: None,
+                material: TEST_KEY
+                    .verifying_key()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec()
+                    .into(),
+            },
             issuer: FASTLY_ISSUER.to_owned(),
         },
     ]

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::channel::{Channel, Piece};
-use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY, hs256_token};
+use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY};
 use crate::method::Methods;
 use crate::route::{Captures, PatternKind, Route};
 use crate::{auth, cors, jwt};
@@ -191,8 +191,9 @@ fn get(path: &str) -> Decision {
 }
 
 fn local_token(exp: u64) -> String {
-    hs256_token(
+    jwt::sign_hs256(
         LOCAL_KEY,
+        None,
         &format!(r#"{{"iss":"{LOCAL_ISSUER}","exp":{exp}}}"#),
     )
 }
