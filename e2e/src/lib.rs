@@ -9,6 +9,7 @@ pub mod http;
 pub mod publish;
 pub mod raw;
 pub mod sse;
+pub mod tokens;
 pub mod webdriver;
 pub mod websocket;
 
