@@ -47,7 +47,3 @@ pub struct OnTimeout {
     pub content_type: Option<Spanned<String>>,
     pub body: Option<Spanned<String>>,
 }
-
-/// The keys of a route, for the help text of an unknown key.
-pub const ROUTE_KEYS: &str = "path, prefix, methods, fanout, direct, answer, channels, \
-     content_type, initial_body, keep_alive, timeout, on_timeout";

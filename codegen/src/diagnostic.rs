@@ -146,6 +146,121 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// An error at `span` of `source`, with what to write instead.
+    pub fn error(
+        source: &Source,
+        span: &Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            location: source.locate(span),
+            message: message.into(),
+            label: None,
+            help: Some(help.into()),
+            related: None,
+        }
+    }
+
+    /// A TOML error in `source` (its syntax, or a value of the wrong shape for the file's
+    /// tables) with the help that fits it: "did you mean" for a misspelt key, `[[name]]` for
+    /// a table written `[name]` that holds one of many, the list for a string written
+    /// where one goes; `syntax_help` for anything else.
+    pub fn from_toml(source: &Source, error: &toml::de::Error, syntax_help: &str) -> Diagnostic {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim_end();
+        let written = source.text.get(span.clone()).unwrap_or_default();
+        let (message, help) = toml_help(source.text, &span, message, written)
+            .unwrap_or_else(|| (message.to_owned(), syntax_help.to_owned()));
+        Diagnostic::error(source, &span, message, help)
+    }
+}
+
+/// The message and help for the TOML errors a person makes when writing a file by hand.
+fn toml_help(
+    text: &str,
+    span: &Range<usize>,
+    message: &str,
+    written: &str,
+) -> Option<(String, String)> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`')?;
+        // serde names the keys the table takes: "expected one of `a`, `b`" or "`a` or `b`".
+        let keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let help = match closest(key, &keys) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if keys.is_empty() => "remove it".to_owned(),
+            None => format!("this table takes {}", quoted_list(&keys)),
+        };
+        return Some((format!("unknown key `{key}`"), help));
+    }
+    if message == "invalid type: map, expected a sequence" {
+        let name = written
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .filter(|name| !name.starts_with('['))?;
+        return Some((
+            format!("`[{name}]` is one table, but the file holds a list of them"),
+            format!("write [[{name}]], once above each of them"),
+        ));
+    }
+    if message.starts_with("invalid type: string") && message.ends_with("expected a sequence") {
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let key = text[line_start..span.start]
+            .trim_end()
+            .strip_suffix('=')?
+            .trim();
+        return Some((
+            format!("`{key}` is a list, not a string"),
+            format!("write {key} = [{written}]"),
+        ));
+    }
+    None
+}
+
+fn quoted_list(keys: &[&str]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    quoted.join(", ")
+}
+
+/// The candidate `word` is most likely a misspelling of: the nearest by edit distance, if
+/// it is near enough (a third of the word's length, at least one edit).
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, counting a swap of two neighbours as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
 /// A span cut at the end of its first line: a conflict or a whole `[[route]]` table is
 /// pointed at by its first line, not underlined down the file.
 fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
@@ -239,5 +354,14 @@ mod tests {
         assert_eq!(source.location(6).to_string(), "routes.toml:2:1");
         // `é` is two bytes but one column.
         assert_eq!(source.location(10).to_string(), "routes.toml:2:4");
+    }
+
+    #[test]
+    fn the_closest_key_is_suggested_when_near_enough() {
+        let keys = ["path", "prefix", "channels", "methods", "route"];
+        assert_eq!(closest("chanels", &keys), Some("channels"));
+        assert_eq!(closest("mehtods", &keys), Some("methods"));
+        assert_eq!(closest("routes", &keys), Some("route"));
+        assert_eq!(closest("backend", &keys), None);
     }
 }

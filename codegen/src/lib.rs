@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::{fs, io};
 
-pub use diagnostic::{Diagnostic, Location, Source};
+pub use diagnostic::{Diagnostic, Location, Source, closest};
 pub use generate::{HEADER, generate};
 
 /// The two files a route table is read from.

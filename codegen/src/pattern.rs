@@ -122,6 +122,9 @@ fn parse_segment(segment: &str, offset: usize, key: &str, text: &str) -> Result<
         }
         return Ok(Segment::Param(inner.to_owned()));
     }
+    if let Some(fault) = other_router_syntax(segment, offset, key, text) {
+        return Err(fault);
+    }
     if let Some(at) = segment.find(['{', '}']) {
         return Err(Fault::new(
             offset + at,
@@ -137,6 +140,41 @@ fn parse_segment(segment: &str, offset: usize, key: &str, text: &str) -> Result<
         ));
     }
     Ok(Segment::Literal(segment.to_owned()))
+}
+
+/// `:room` and `*`, which other routers read as a parameter and a wildcard, and which would
+/// be literal text here.
+fn other_router_syntax(segment: &str, offset: usize, key: &str, text: &str) -> Option<Fault> {
+    if let Some(name) = segment.strip_prefix(':')
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Some(Fault::new(
+            offset,
+            format!("`{segment}` would match the literal text `{segment}`, not any segment"),
+            format!("a parameter is written in braces: write `{{{name}}}`"),
+        ));
+    }
+    if !segment.starts_with('*') {
+        return None;
+    }
+    let above = match text[..offset - 1].trim_end_matches('/') {
+        "" => "/",
+        above => above,
+    };
+    let last = offset + segment.len() == text.len();
+    let help = match (key, last) {
+        ("prefix", true) => {
+            format!("a prefix already matches everything below it: write prefix = \"{above}\"")
+        }
+        (_, true) => format!("to match everything below it, write prefix = \"{above}\""),
+        _ => "to match any one segment, write a parameter such as `{name}`".to_owned(),
+    };
+    Some(Fault::new(
+        offset,
+        format!("`{segment}` is not a wildcard: it would match the literal text `{segment}`"),
+        help,
+    ))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use p256::pkcs8::DecodePublicKey;
 use toml::Spanned;
 
 use crate::channel::{self, MAX_CHANNELS};
-use crate::config::{GripSigEntry, OnTimeout, ROUTE_KEYS, RouteEntry, RoutesFile};
+use crate::config::{GripSigEntry, OnTimeout, RouteEntry, RoutesFile};
 use crate::diagnostic::{Diagnostic, Reporter, Source};
 use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, SignersDef, Table};
 use crate::{pattern, precedence};
@@ -159,20 +159,8 @@ fn mode_names() -> Vec<String> {
 }
 
 fn toml_error(source: &Source, error: &toml::de::Error) -> Vec<Diagnostic> {
-    let span = error.span().unwrap_or(0..0);
-    let message = error.message().trim_end().to_owned();
-    let help = if message.starts_with("unknown field") {
-        if source.name.ends_with("fastly.toml") {
-            "see https://www.fastly.com/documentation/reference/compute/fastly-toml".to_owned()
-        } else {
-            format!("a route takes these keys: {ROUTE_KEYS}")
-        }
-    } else {
-        "see the routes.toml section of README.md for the syntax".to_owned()
-    };
-    let mut reporter = Reporter::new(source);
-    reporter.error(&span, message, help);
-    reporter.finish()
+    let help = "see the routes.toml section of README.md for the syntax";
+    vec![Diagnostic::from_toml(source, error, help)]
 }
 
 /// Span of the `path` or `prefix` value, the place a duplicate route is pointed at.

@@ -53,23 +53,99 @@ fn toml_syntax_error() {
 }
 
 #[test]
-fn unknown_key() {
+fn misspelt_key() {
     let (error, help) =
         refused("[[route]]\npath = \"/a\"\nfanout = \"origin\"\nchanels = [\"a\"]\n");
+    assert_eq!(error, "routes.toml:4:1: unknown key `chanels`");
+    assert_eq!(help, "did you mean `channels`?");
+    // In the other tables too, from the keys each one takes.
+    let (error, help) =
+        refused("[[route]]\nprefix = \"/\"\nfanout = \"origin\"\n[grip_sig]\nisuer = \"x\"\n");
+    assert_eq!(error, "routes.toml:5:1: unknown key `isuer`");
+    assert_eq!(help, "did you mean `issuer`?");
+}
+
+#[test]
+fn unknown_key_lists_the_keys_once() {
+    let (error, help) = refused("[[route]]\npath = \"/a\"\nfanout = \"origin\"\nbackend = \"x\"\n");
+    assert_eq!(error, "routes.toml:4:1: unknown key `backend`");
     assert!(
-        error.starts_with("routes.toml:4:1: unknown field `chanels`"),
-        "{error}"
+        help.starts_with("this table takes `path`, `prefix`, `methods`"),
+        "{help}"
     );
-    assert!(help.contains("channels"), "{help}");
+    assert_eq!(help.matches("`channels`").count(), 1, "{help}");
 }
 
 #[test]
 fn unknown_top_level_table() {
-    let (error, _) = refused("[[routes]]\npath = \"/a\"\nfanout = \"origin\"\n");
-    assert!(
-        error.starts_with("routes.toml:1:3: unknown field `routes`"),
-        "{error}"
+    let (error, help) = refused("[[routes]]\npath = \"/a\"\nfanout = \"origin\"\n");
+    assert_eq!(error, "routes.toml:1:3: unknown key `routes`");
+    assert_eq!(help, "did you mean `route`?");
+}
+
+#[test]
+fn a_single_route_table() {
+    let (error, help) = refused("[route]\npath = \"/a\"\nfanout = \"origin\"\n");
+    assert_eq!(
+        error,
+        "routes.toml:1:1: `[route]` is one table, but the file holds a list of them"
     );
+    assert_eq!(help, "write [[route]], once above each of them");
+}
+
+#[test]
+fn a_string_where_a_list_goes() {
+    let (error, help) =
+        refused("[[route]]\npath = \"/a\"\nmethods = \"GET\"\nfanout = \"origin\"\n");
+    assert_eq!(error, "routes.toml:3:11: `methods` is a list, not a string");
+    assert_eq!(help, "write methods = [\"GET\"]");
+}
+
+#[test]
+fn other_routers_parameter_syntax() {
+    let (error, help) = refused(
+        "[[route]]\npath = \"/ws/rooms/:room\"\nanswer = \"ws-echo\"\nchannels = [\"a\"]\n",
+    );
+    assert_eq!(
+        error,
+        "routes.toml:2:19: `:room` would match the literal text `:room`, not any segment"
+    );
+    assert_eq!(help, "a parameter is written in braces: write `{room}`");
+    // A colon inside a segment is an ordinary character.
+    accepted("[[route]]\npath = \"/v1/models/m:generate\"\nfanout = \"origin\"\n");
+}
+
+#[test]
+fn other_routers_wildcards() {
+    let cases = [
+        (
+            "prefix = \"/assets/*\"",
+            "routes.toml:2:19: `*` is not a wildcard: it would match the literal text `*`",
+            "a prefix already matches everything below it: write prefix = \"/assets\"",
+        ),
+        (
+            "prefix = \"/**\"",
+            "routes.toml:2:12: `**` is not a wildcard: it would match the literal text `**`",
+            "a prefix already matches everything below it: write prefix = \"/\"",
+        ),
+        (
+            "path = \"/assets/*\"",
+            "routes.toml:2:17: `*` is not a wildcard: it would match the literal text `*`",
+            "to match everything below it, write prefix = \"/assets\"",
+        ),
+        (
+            "path = \"/a/*/b\"",
+            "routes.toml:2:12: `*` is not a wildcard: it would match the literal text `*`",
+            "to match any one segment, write a parameter such as `{name}`",
+        ),
+    ];
+    for (pattern, expected_error, expected_help) in cases {
+        let (error, help) = refused(&format!("[[route]]\n{pattern}\nfanout = \"origin\"\n"));
+        assert_eq!(
+            (error.as_str(), help.as_str()),
+            (expected_error, expected_help)
+        );
+    }
 }
 
 #[test]
