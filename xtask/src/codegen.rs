@@ -41,9 +41,10 @@ pub fn table() -> Result<Table, String> {
         routes: Source::new("routes.toml", &routes),
         fastly: Source::new("fastly.toml", &fastly),
     };
-    input
-        .table()
-        .map_err(|diagnostics| report(&diagnostics, &input.sources()))
+    input.table().map_err(|diagnostics| {
+        let closing = report(&diagnostics, &input.sources());
+        format!("{closing}, nothing generated")
+    })
 }
 
 fn check(path: &Path, code: &str) -> Result<(), String> {
@@ -61,14 +62,16 @@ fn read(name: &str) -> Result<String, String> {
     fs::read_to_string(repo_root().join(name)).map_err(|e| format!("cannot read {name}: {e}"))
 }
 
-/// Prints each error as the build would, and returns the closing line.
+/// Prints each error as the build would, and returns the closing line: the first source's
+/// name and how many errors it has.
 pub fn report(diagnostics: &[Diagnostic], sources: &[&Source]) -> String {
     for diagnostic in diagnostics {
         eprintln!("{}\n", diagnostic.render(sources));
     }
     let count = diagnostics.len();
     let errors = if count == 1 { "error" } else { "errors" };
-    format!("routes.toml: {count} {errors}, nothing generated")
+    let name = sources.first().map_or("routes.toml", |s| s.name);
+    format!("{name}: {count} {errors}")
 }
 
 fn write(path: &Path, code: &str) -> Result<(), String> {

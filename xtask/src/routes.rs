@@ -1,20 +1,30 @@
-//! `cargo xtask routes [METHOD PATH]`: the route table in precedence order, or which route
-//! handles one request and why.
+//! `cargo xtask routes`: the route table in precedence order, which route handles one
+//! request and why, the route tests (`--test`) and the routing change since a commit
+//! (`--diff`).
 //!
-//! The answer comes from the lookup the app runs: the committed generated/routes.rs is
-//! compiled in here, after checking that it is what routes.toml generates. The validated
-//! table gives each route's line in routes.toml (the generated `ROUTES[i]` is the table's
-//! route `i`) and the routes the winner beat, to name the rule that decided.
+//! Answers come from the lookup the app runs: the committed generated/routes.rs, compiled
+//! in here, while it is what the routes file generates; otherwise the reference lookup of
+//! the working tree's file (see [`routing`]). The validated table gives each route's line
+//! (the generated `ROUTES[i]` is the table's route `i`) and the routes the winner beat, to
+//! name the rule that decided.
+
+mod cases;
+mod diff;
+mod routing;
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
-use fanout_router_codegen::model::{Pattern, RouteDef, Table};
+use fanout_router_codegen::model::{RouteDef, Table};
 use fanout_router_codegen::precedence;
+use fanout_router_codegen::{Input, Source};
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::{Action, Match, Mode, Route};
+use fanout_router_stack::paths::repo_root;
 
 use crate::codegen;
+use routing::{Compiled, Routing, written};
 
 // Generated code is linted where the app compiles it (src/routes.rs); this tool reads
 // only its routes and lookup.
@@ -23,50 +33,198 @@ mod generated {
     include!("../../generated/routes.rs");
 }
 
-pub const USAGE: &str = "  routes [METHOD PATH]
-                      list the routes in precedence order, or say which one handles
-                      METHOD PATH and why";
-
-/// A generated route table and its lookup.
-struct Generated {
-    /// In the order of the validated table's routes.
-    routes: &'static [&'static Route],
-    lookup: for<'p> fn(&str, &'p str) -> Option<Match<'p>>,
+#[allow(dead_code, clippy::all)]
+mod e2e_generated {
+    include!(concat!(env!("OUT_DIR"), "/e2e_routes.rs"));
 }
 
-const GENERATED: Generated = Generated {
+pub const USAGE: &str = "  routes [--routes FILE] [METHOD PATH]
+                      list the routes in precedence order, or say which one handles
+                      METHOD PATH and why; FILE defaults to routes.toml
+  routes [--routes FILE] --test [TESTS] [--fail-under PERCENT]
+                      run the route tests of TESTS (default: FILE's .test.toml beside it)
+                      and report the routes no case exercises; fail below PERCENT coverage
+  routes [--routes FILE] --diff [REV] [--markdown]
+                      the routing change from FILE at git revision REV (default HEAD) to
+                      the working tree, and the requests it handles differently";
+
+/// The lookup compiled from the committed generated/routes.rs.
+const GENERATED: Compiled = Compiled {
+    text: include_str!("../../generated/routes.rs"),
     routes: &generated::ROUTES,
     lookup: generated::lookup,
 };
 
-impl Generated {
-    /// The validated route that `route`, one of `routes`, was generated from.
-    fn def<'t>(&self, table: &'t Table, route: &Route) -> Option<&'t RouteDef> {
-        let index = self.routes.iter().position(|r| std::ptr::eq(*r, route))?;
-        table.routes.get(index)
+/// The lookups compiled into this tool: the app's, and the one the end-to-end tests build
+/// the app with (xtask/build.rs).
+const COMPILED: [&Compiled; 2] = [
+    &GENERATED,
+    &Compiled {
+        text: include_str!(concat!(env!("OUT_DIR"), "/e2e_routes.rs")),
+        routes: &e2e_generated::ROUTES,
+        lookup: e2e_generated::lookup,
+    },
+];
+
+/// The routes file the app builds by default, relative to the repository root.
+const DEFAULT_ROUTES: &str = "routes.toml";
+
+/// What the command line asks for.
+#[derive(Debug, Default, PartialEq)]
+struct Args<'a> {
+    routes: Option<&'a str>,
+    /// `Some(None)`: `--test` without a file.
+    test: Option<Option<&'a str>>,
+    fail_under: Option<f64>,
+    diff: Option<Option<&'a str>>,
+    markdown: bool,
+    request: Vec<&'a str>,
+}
+
+fn parse_args<'a>(args: &[&'a str]) -> Result<Args<'a>, String> {
+    let mut parsed = Args::default();
+    let mut rest = args.iter().copied().peekable();
+    while let Some(arg) = rest.next() {
+        let mut optional = || rest.next_if(|next| !next.starts_with("--"));
+        match arg {
+            "--routes" => parsed.routes = Some(optional().ok_or("--routes needs a FILE")?),
+            "--test" => parsed.test = Some(optional()),
+            "--diff" => parsed.diff = Some(optional()),
+            "--markdown" => parsed.markdown = true,
+            "--fail-under" => {
+                let percent = optional().ok_or("--fail-under needs a PERCENT")?;
+                let percent = percent.trim_end_matches('%').parse::<f64>();
+                match percent {
+                    Ok(p) if (0.0..=100.0).contains(&p) => parsed.fail_under = Some(p),
+                    _ => return Err("--fail-under takes a percentage from 0 to 100".into()),
+                }
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            word => parsed.request.push(word),
+        }
+    }
+    let misuse = if parsed.test.is_some() && parsed.diff.is_some() {
+        Some("--test and --diff are separate commands")
+    } else if parsed.fail_under.is_some() && parsed.test.is_none() {
+        Some("--fail-under goes with --test")
+    } else if parsed.markdown && parsed.diff.is_none() {
+        Some("--markdown goes with --diff")
+    } else if !parsed.request.is_empty()
+        && (parsed.request.len() != 2 || parsed.test.is_some() || parsed.diff.is_some())
+    {
+        Some("give a request as METHOD PATH, alone")
+    } else {
+        None
+    };
+    match misuse {
+        Some(misuse) => Err(format!("{misuse}\nusage:\n{USAGE}")),
+        None => Ok(parsed),
     }
 }
 
 pub fn run(args: &[&str]) -> Result<(), String> {
-    codegen::run(codegen::Mode::Check)?;
-    let table = codegen::table()?;
-    match args {
-        [] => print!("{}", list(&GENERATED, &table)),
-        [method, target] => print!("{}", explain(&GENERATED, &table, method, target)?),
-        _ => return Err(format!("usage:\n{USAGE}")),
+    let args = parse_args(args)?;
+    // A test file names the routes file it sits beside: e2e/routes.test.toml tests
+    // e2e/routes.toml.
+    let beside = args.test.flatten().and_then(|tests| {
+        let routes = tests.strip_suffix(".test.toml")?.to_owned() + ".toml";
+        Path::new(&routes).exists().then_some(routes)
+    });
+    // Paths given are relative to the current directory, defaults to the repository.
+    let (routes_path, routes_name) = match args.routes.map(str::to_owned).or(beside) {
+        Some(given) => (PathBuf::from(&given), given),
+        None => (repo_root().join(DEFAULT_ROUTES), DEFAULT_ROUTES.to_owned()),
+    };
+    let tests_name = args
+        .test
+        .flatten()
+        .map_or_else(|| test_file_beside(&routes_name), str::to_owned);
+    let tests_path = match args.test.flatten() {
+        Some(given) => PathBuf::from(given),
+        None => PathBuf::from(test_file_beside(&routes_path.to_string_lossy())),
+    };
+    if let Some(rev) = args.diff {
+        let text = diff::run(
+            &diff::Files {
+                routes: &routes_path,
+                routes_name: &routes_name,
+                tests: &tests_path,
+                tests_name: &tests_name,
+            },
+            rev.unwrap_or("HEAD"),
+            args.markdown,
+        )?;
+        print!("{text}");
+        return Ok(());
     }
-    Ok(())
+    let routing = load(&routes_path, &routes_name)?;
+    match (args.test, args.request.as_slice()) {
+        (Some(_), _) => cases::run(&routing, &tests_path, &tests_name, args.fail_under),
+        (None, []) => {
+            print!("{}", list(&routing));
+            Ok(())
+        }
+        (None, [method, target]) => {
+            print!("{}", explain(&routing, method, target)?);
+            Ok(())
+        }
+        _ => unreachable!("parse_args checks the request"),
+    }
+}
+
+/// `routes.test.toml` for `routes.toml`.
+fn test_file_beside(routes: &str) -> String {
+    let stem = routes.strip_suffix(".toml").unwrap_or(routes);
+    format!("{stem}.test.toml")
+}
+
+/// The repository's fastly.toml, whose backends every routes file names.
+fn fastly_toml() -> Result<String, String> {
+    let path = repo_root().join("fastly.toml");
+    std::fs::read_to_string(&path).map_err(|e| format!("cannot read fastly.toml: {e}"))
+}
+
+/// The routes file at `path`, validated, with the lookup to run it by. For the default
+/// file, says when the reviewed copy lags behind it.
+fn load(path: &Path, name: &str) -> Result<Routing, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let table = validated(name, &text, &fastly_toml()?)?;
+    let routing = Routing::new(name, table, &COMPILED);
+    let is_default = |p: &Path| std::fs::canonicalize(p).ok();
+    if !routing.is_generated() && is_default(path) == is_default(&repo_root().join(DEFAULT_ROUTES))
+    {
+        eprintln!(
+            "note: {} is stale: it is not what {name} generates now. These answers come \
+             from the reference lookup of the working tree's {name}, which the agreement \
+             test holds to the generated lookup. Run `cargo xtask codegen` and commit the \
+             result.\n",
+            codegen::GENERATED
+        );
+    }
+    Ok(routing)
+}
+
+/// `text`, a routes file, validated against `fastly`; its errors are printed as the build
+/// prints them.
+fn validated(name: &str, text: &str, fastly: &str) -> Result<Table, String> {
+    let input = Input {
+        routes: Source::new(name, text),
+        fastly: Source::new("fastly.toml", fastly),
+    };
+    input
+        .table()
+        .map_err(|diagnostics| codegen::report(&diagnostics, &input.sources()))
 }
 
 /// One line per route, in the order the lookup tries them.
-fn list(generated: &Generated, table: &Table) -> String {
+fn list(routing: &Routing) -> String {
     let mut rows = vec![
         [
             "pattern", "methods", "action", "backend", "mode", "channels", "line",
         ]
         .map(String::from),
     ];
-    for (route, def) in generated.routes.iter().zip(&table.routes) {
+    for (route, def) in routing.routes() {
         let (action, backend, mode) = match &route.action {
             Action::Fanout { backend } => ("fanout", *backend, "-"),
             Action::Direct { backend } => ("direct", *backend, "-"),
@@ -84,7 +242,7 @@ fn list(generated: &Generated, table: &Table) -> String {
             } else {
                 channels.join(", ")
             },
-            format!("routes.toml:{}", def.line),
+            format!("{}:{}", routing.file, def.line),
         ]);
     }
     let mut widths = [0; 7];
@@ -107,12 +265,8 @@ fn list(generated: &Generated, table: &Table) -> String {
 
 /// Which route handles `method target`, what it does with the request, and which other
 /// matching routes it beat by which rule.
-fn explain(
-    generated: &Generated,
-    table: &Table,
-    method: &str,
-    target: &str,
-) -> Result<String, String> {
+fn explain(routing: &Routing, method: &str, target: &str) -> Result<String, String> {
+    let (table, file) = (routing.table, routing.file);
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if !path.starts_with('/') {
         return Err(format!(
@@ -133,26 +287,27 @@ fn explain(
         .iter()
         .filter(|r| precedence::matches(&r.pattern, path))
         .collect();
-    let Some(matched) = (generated.lookup)(method, path) else {
+    let Some(matched) = routing.find(method, path) else {
         out.push_str("\nno route matches: the app answers 404 \"no route matches this request\"\n");
-        write_other_methods(&mut out, &on_path, requested);
+        write_other_methods(&mut out, file, &on_path, requested);
         return Ok(out);
     };
     let route = matched.route;
-    let winner = generated
-        .def(table, route)
+    let winner = routing
+        .def(route)
+        .map(|(_, def)| def)
         .filter(|def| on_path.iter().any(|r| std::ptr::eq(*r, *def)));
     let Some(winner) = winner else {
         return Err(format!(
-            "generated/routes.rs chose {} {:?}, which routes.toml does not match to {path}: \
-             the generator is wrong",
+            "the lookup chose {} {:?}, which {file} does not match to {path}: the generator \
+             is wrong",
             route.kind.key(),
             route.pattern
         ));
     };
     writeln!(
         out,
-        "\nhandled by routes.toml:{}  {}",
+        "\nhandled by {file}:{}  {}",
         winner.line,
         written(winner)
     )
@@ -171,21 +326,21 @@ fn explain(
         for other in beaten {
             let rule = precedence::deciding_rule(winner, other).ok_or_else(|| {
                 format!(
-                    "no precedence rule ranks line {} above line {}: generated/routes.rs \
-                     disagrees with the rules",
+                    "no precedence rule ranks line {} above line {}: the lookup disagrees \
+                     with the rules",
                     winner.line, other.line
                 )
             })?;
             writeln!(
                 out,
-                "  routes.toml:{}  {}\n    {rule}",
+                "  {file}:{}  {}\n    {rule}",
                 other.line,
                 written(other)
             )
             .unwrap();
         }
     }
-    write_other_methods(&mut out, &on_path, requested);
+    write_other_methods(&mut out, file, &on_path, requested);
     Ok(out)
 }
 
@@ -203,7 +358,7 @@ fn write_channels(out: &mut String, matched: &Match) {
 }
 
 /// Routes whose pattern matches but whose method list leaves this method out.
-fn write_other_methods(out: &mut String, on_path: &[&RouteDef], requested: Methods) {
+fn write_other_methods(out: &mut String, file: &str, on_path: &[&RouteDef], requested: Methods) {
     let skipped: Vec<&&RouteDef> = on_path
         .iter()
         .filter(|r| !r.methods.intersects(requested))
@@ -213,19 +368,8 @@ fn write_other_methods(out: &mut String, on_path: &[&RouteDef], requested: Metho
     }
     out.push_str("\nnot for this method:\n");
     for route in skipped {
-        writeln!(out, "  routes.toml:{}  {}", route.line, written(route)).unwrap();
+        writeln!(out, "  {file}:{}  {}", route.line, written(route)).unwrap();
     }
-}
-
-/// A route as written in routes.toml: `prefix = "/rooms", methods = ["GET"]`.
-fn written(route: &RouteDef) -> String {
-    let Pattern { kind, text, .. } = &route.pattern;
-    let mut out = format!("{} = {text:?}", kind.key());
-    if !route.methods.is_any() {
-        let names: Vec<String> = route.methods.names().map(|n| format!("{n:?}")).collect();
-        write!(out, ", methods = [{}]", names.join(", ")).unwrap();
-    }
-    out
 }
 
 fn action(action: &Action) -> String {
@@ -294,7 +438,8 @@ mod tests {
         include!(concat!(env!("OUT_DIR"), "/test_routes.rs"));
     }
 
-    const TEST_ROUTES: Generated = Generated {
+    const TEST_ROUTES: Compiled = Compiled {
+        text: include_str!(concat!(env!("OUT_DIR"), "/test_routes.rs")),
         routes: &test_routes::ROUTES,
         lookup: test_routes::lookup,
     };
@@ -315,19 +460,33 @@ mod tests {
         table_of("tests/routes.toml", include_str!("../tests/routes.toml"))
     }
 
+    /// The routes of tests/routes.toml by their generated lookup, named as routes.toml.
+    fn test_routing() -> Routing {
+        let routing = Routing::new("routes.toml", test_table(), &[&TEST_ROUTES]);
+        assert!(
+            routing.is_generated(),
+            "tests/routes.toml generates its lookup"
+        );
+        routing
+    }
+
+    fn default_routing() -> Routing {
+        Routing::new("routes.toml", default_table(), &[&GENERATED])
+    }
+
     #[track_caller]
     fn assert_has(text: &str, part: &str) {
         assert!(text.contains(part), "{part:?} is not in:\n{text}");
     }
 
     fn explained(method: &str, target: &str) -> String {
-        explain(&TEST_ROUTES, &test_table(), method, target).unwrap()
+        explain(&test_routing(), method, target).unwrap()
     }
 
     #[test]
     fn lists_the_default_routes_in_precedence_order() {
         assert_eq!(
-            list(&GENERATED, &default_table()),
+            list(&default_routing()),
             "\
 pattern               methods  action  backend  mode       channels  line
 path /test/stream     any      answer  self     stream     test      routes.toml:10
@@ -342,7 +501,7 @@ prefix /              any      fanout  origin   -          -         routes.toml
     #[test]
     fn lists_methods_and_channel_templates() {
         assert_eq!(
-            list(&TEST_ROUTES, &test_table()),
+            list(&test_routing()),
             "\
 pattern                    methods    action  backend  mode    channels     line
 path /rooms/lobby/events   any        answer  self     stream  lobby        routes.toml:9
@@ -484,17 +643,72 @@ not for this method:
 
     #[test]
     fn a_target_that_is_not_a_path_is_refused() {
-        let err = explain(&TEST_ROUTES, &test_table(), "GET", "rooms").unwrap_err();
+        let err = explain(&test_routing(), "GET", "rooms").unwrap_err();
         assert!(err.contains("a path starts with `/`"), "{err}");
     }
 
     #[test]
     fn explains_with_the_default_routes() {
-        let text = explain(&GENERATED, &default_table(), "GET", "/test/sse").unwrap();
+        let text = explain(&default_routing(), "GET", "/test/sse").unwrap();
         assert_has(&text, "handled by routes.toml:15  path = \"/test/sse\"");
         assert_has(
             &text,
             "routes.toml:40  prefix = \"/\"\n    a `path` route beats",
         );
+    }
+
+    #[test]
+    fn the_reference_lookup_explains_as_the_generated_one_does() {
+        let generated = test_routing();
+        let reference = Routing::reference("routes.toml", test_table());
+        assert_eq!(list(&reference), list(&generated));
+        for (method, target) in [
+            ("GET", "/rooms/lobby/events"),
+            ("GET", "/rooms/42/events"),
+            ("GET", "/rooms/42/history"),
+            ("POST", "/rooms"),
+            ("POST", "/static/app.js"),
+            ("GET", "/rooms/a,b/events"),
+        ] {
+            assert_eq!(
+                explain(&reference, method, target),
+                explain(&generated, method, target),
+                "{method} {target}"
+            );
+        }
+    }
+
+    #[test]
+    fn options_are_read_with_their_values() {
+        let args = parse_args(&[
+            "--routes",
+            "e2e/routes.toml",
+            "--test",
+            "--fail-under",
+            "100",
+        ]);
+        assert_eq!(
+            args,
+            Ok(Args {
+                routes: Some("e2e/routes.toml"),
+                test: Some(None),
+                fail_under: Some(100.0),
+                ..Args::default()
+            })
+        );
+        let args = parse_args(&["--diff", "main", "--markdown"]).unwrap();
+        assert_eq!((args.diff, args.markdown), (Some(Some("main")), true));
+        assert_eq!(parse_args(&["GET", "/a"]).unwrap().request, ["GET", "/a"]);
+        for misuse in [
+            &["--test", "--diff"][..],
+            &["--markdown"],
+            &["--fail-under", "101", "--test"],
+            &["--diff", "--fail-under", "50"],
+            &["GET"],
+            &["--test", "x.toml", "GET", "/"],
+            &["--routes"],
+        ] {
+            assert!(parse_args(misuse).is_err(), "{misuse:?}");
+        }
     }
 }

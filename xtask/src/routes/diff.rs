@@ -1,0 +1,561 @@
+//! `cargo xtask routes --diff [REV]`: the routing change from a routes file at a git
+//! revision to the working tree. First the routes added, removed and changed (which keys),
+//! then the requests handled differently, over a probe set: every case of the test file
+//! beside the routes file, and requests derived from both tables at the boundaries
+//! precedence turns on.
+//!
+//! Both tables are run by their reference lookup through the app's decision (see
+//! [`super::routing`]): the old file was never compiled, and the new one need not be.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use fanout_router_codegen::model::{ActionDef, ModeDef, Piece, RouteDef, Segment, Table};
+use fanout_router_core::method::Methods;
+
+use super::cases;
+use super::routing::{Outcome, Request, Routing, methods_list, written};
+
+/// The files a diff reads from the working tree; names as messages show them.
+pub struct Files<'a> {
+    pub routes: &'a Path,
+    pub routes_name: &'a str,
+    pub tests: &'a Path,
+    pub tests_name: &'a str,
+}
+
+/// The diff of `files.routes` from revision `rev` to the working tree, as text for a
+/// terminal or Markdown for a pull-request comment.
+pub fn run(files: &Files, rev: &str, markdown: bool) -> Result<String, String> {
+    let dir = files.routes.parent().filter(|d| !d.as_os_str().is_empty());
+    let root = PathBuf::from(
+        git(
+            dir.unwrap_or(Path::new(".")),
+            &["rev-parse", "--show-toplevel"],
+        )?
+        .trim(),
+    );
+    let routes = std::fs::canonicalize(files.routes)
+        .map_err(|e| format!("cannot read {}: {e}", files.routes_name))?;
+    let relative = routes
+        .strip_prefix(std::fs::canonicalize(&root).unwrap_or(root.clone()))
+        .map_err(|_| format!("{} is not in the git repository", files.routes_name))?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let old_name = format!("{rev}:{relative}");
+    let old_text = git(&root, &["show", &old_name])
+        .map_err(|e| format!("cannot read {relative} at {rev}: {e}"))?;
+    let fastly = std::fs::read_to_string(root.join("fastly.toml"))
+        .map_err(|e| format!("cannot read fastly.toml: {e}"))?;
+    // The old routes against the backends of their own time.
+    let old_fastly = git(&root, &["show", &format!("{rev}:fastly.toml")]).unwrap_or(fastly.clone());
+    let new_text = std::fs::read_to_string(&routes)
+        .map_err(|e| format!("cannot read {}: {e}", files.routes_name))?;
+    let before = Routing::reference(
+        &old_name,
+        super::validated(&old_name, &old_text, &old_fastly)?,
+    );
+    let after = Routing::reference(
+        files.routes_name,
+        super::validated(files.routes_name, &new_text, &fastly)?,
+    );
+    let cases = if files.tests.exists() {
+        cases::read(files.tests, files.tests_name)?
+    } else {
+        Vec::new()
+    };
+    let requests = probes(
+        [before.table, after.table],
+        cases.into_iter().map(|case| case.request),
+    );
+    let diff = compare(&before, &after, &requests);
+    let change = Change {
+        file: files.routes_name,
+        rev,
+    };
+    Ok(if markdown {
+        diff.markdown(&change, &before, &after)
+    } else {
+        diff.text(&change, &before, &after)
+    })
+}
+
+/// `git args` in `dir`: its output, or what it said on failure.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        String::from_utf8(output.stdout).map_err(|_| "git printed something not UTF-8".into())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+    }
+}
+
+/// What changed between two route tables, and the requests it handles differently.
+pub struct Diff {
+    /// Indexes into the new table.
+    pub added: Vec<usize>,
+    /// Indexes into the old table.
+    pub removed: Vec<usize>,
+    /// Old index, new index, and the keys that differ.
+    pub changed: Vec<(usize, usize, Vec<KeyChange>)>,
+    pub rerouted: Vec<(Request, Outcome, Outcome)>,
+    pub probed: usize,
+}
+
+/// A key of a route as written, before and after; `None` where it is not written.
+#[derive(Debug, PartialEq, Eq)]
+pub struct KeyChange {
+    pub key: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The two sides of the change, for the headings.
+struct Change<'a> {
+    file: &'a str,
+    rev: &'a str,
+}
+
+pub fn compare(before: &Routing, after: &Routing, requests: &[Request]) -> Diff {
+    let pairs = pair(before.table, after.table);
+    let added = (0..after.table.routes.len())
+        .filter(|j| !pairs.iter().any(|(_, b)| b == j))
+        .collect();
+    let removed = (0..before.table.routes.len())
+        .filter(|i| !pairs.iter().any(|(a, _)| a == i))
+        .collect();
+    let changed = pairs
+        .iter()
+        .map(|&(i, j)| {
+            let changes = key_changes(&before.table.routes[i], &after.table.routes[j]);
+            (i, j, changes)
+        })
+        .filter(|(_, _, changes)| !changes.is_empty())
+        .collect();
+    let mut rerouted = Vec::new();
+    for request in requests {
+        let (old, new) = (before.handle(request), after.handle(request));
+        let same_route = match (old.route, new.route) {
+            (None, None) => true,
+            (Some(i), Some(j)) => pairs.contains(&(i, j)),
+            _ => false,
+        };
+        if !same_route || old.handling != new.handling {
+            rerouted.push((request.clone(), old, new));
+        }
+    }
+    Diff {
+        added,
+        removed,
+        changed,
+        rerouted,
+        probed: requests.len(),
+    }
+}
+
+/// Which old route became which new one: the same pattern and methods, else the same
+/// pattern (its methods changed), else the same shape (a parameter renamed), else the same
+/// text (`path` became `prefix`).
+fn pair(before: &Table, after: &Table) -> Vec<(usize, usize)> {
+    type Same = fn(&RouteDef, &RouteDef) -> bool;
+    let rules: [Same; 4] = [
+        |a, b| a.pattern == b.pattern && a.methods == b.methods,
+        |a, b| a.pattern == b.pattern,
+        |a, b| a.pattern.same_shape(&b.pattern),
+        |a, b| a.pattern.text == b.pattern.text,
+    ];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for same in rules {
+        for (i, old) in before.routes.iter().enumerate() {
+            if pairs.iter().any(|(a, _)| *a == i) {
+                continue;
+            }
+            let new = after
+                .routes
+                .iter()
+                .enumerate()
+                .find(|(j, new)| !pairs.iter().any(|(_, b)| b == j) && same(old, new));
+            if let Some((j, _)) = new {
+                pairs.push((i, j));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+/// A route's keys as routes.toml writes them, with the defaults validation filled in.
+fn keys(route: &RouteDef) -> Vec<(&'static str, String)> {
+    let pattern = &route.pattern;
+    let mut keys = vec![(pattern.kind.key(), format!("{:?}", pattern.text))];
+    if !route.methods.is_any() {
+        keys.push(("methods", methods_list(route.methods)));
+    }
+    let quoted = |text: &str| format!("{text:?}");
+    match &route.action {
+        ActionDef::Fanout(backend) => keys.push(("fanout", quoted(backend))),
+        ActionDef::Direct(backend) => keys.push(("direct", quoted(backend))),
+        ActionDef::Answer(mode) => match mode {
+            ModeDef::Stream {
+                content_type,
+                initial_body,
+            } => keys.extend([
+                ("answer", quoted("stream")),
+                ("content_type", quoted(content_type)),
+                ("initial_body", quoted(initial_body)),
+            ]),
+            ModeDef::Sse { keep_alive_secs } => keys.extend([
+                ("answer", quoted("sse")),
+                ("keep_alive", keep_alive_secs.to_string()),
+            ]),
+            ModeDef::LongPoll {
+                timeout_secs,
+                on_timeout_status,
+                on_timeout_content_type,
+                on_timeout_body,
+            } => keys.extend([
+                ("answer", quoted("long-poll")),
+                ("timeout", timeout_secs.to_string()),
+                (
+                    "on_timeout",
+                    format!(
+                        "{{ status = {on_timeout_status}, content_type = \
+                         {on_timeout_content_type:?}, body = {on_timeout_body:?} }}"
+                    ),
+                ),
+            ]),
+            ModeDef::WsEcho => keys.push(("answer", quoted("ws-echo"))),
+        },
+    }
+    if !route.channels.is_empty() {
+        let params: Vec<&str> = pattern.params().collect();
+        let templates: Vec<String> = route
+            .channels
+            .iter()
+            .map(|pieces| {
+                pieces
+                    .iter()
+                    .map(|piece| match piece {
+                        Piece::Text(text) => text.clone(),
+                        Piece::Param(i) => format!("{{{}}}", params[*i]),
+                    })
+                    .collect()
+            })
+            .collect();
+        keys.push(("channels", format!("{templates:?}")));
+    }
+    keys
+}
+
+fn key_changes(before: &RouteDef, after: &RouteDef) -> Vec<KeyChange> {
+    let (old, new) = (keys(before), keys(after));
+    let mut names: Vec<&'static str> = old.iter().map(|(k, _)| *k).collect();
+    names.extend(
+        new.iter()
+            .map(|(k, _)| *k)
+            .filter(|k| !old.iter().any(|(o, _)| o == k)),
+    );
+    let value = |keys: &[(&str, String)], name: &str| {
+        keys.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    };
+    names
+        .into_iter()
+        .map(|key| KeyChange {
+            key,
+            before: value(&old, key),
+            after: value(&new, key),
+        })
+        .filter(|change| change.before != change.after)
+        .collect()
+}
+
+/// A route as written, with its action: `prefix = "/", fanout = "origin"`.
+fn summary(route: &RouteDef) -> String {
+    let action = keys(route)
+        .into_iter()
+        .find(|(k, _)| matches!(*k, "fanout" | "direct" | "answer"));
+    match action {
+        Some((key, value)) => format!("{}, {key} = {value}", written(route)),
+        None => written(route),
+    }
+}
+
+/// The requests a change is judged on: `cases`, and for every route of both tables its
+/// pattern with a sample value per parameter, with a trailing slash, with one segment more,
+/// with each literal replaced and each parameter given each literal another route has in
+/// its place; each in every method class (a method some route lists, and one none lists),
+/// and for a WebSocket route also as a WebSocket handshake.
+pub fn probes(tables: [&Table; 2], cases: impl Iterator<Item = Request>) -> Vec<Request> {
+    let routes: Vec<&RouteDef> = tables.iter().flat_map(|t| &t.routes).collect();
+    let mut literals: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    for route in &routes {
+        for (i, segment) in route.pattern.segments.iter().enumerate() {
+            if let Segment::Literal(text) = segment {
+                literals.entry(i).or_default().insert(text);
+            }
+        }
+    }
+    let mut paths: BTreeSet<(String, bool)> = BTreeSet::new();
+    for route in &routes {
+        let websocket = matches!(route.action, ActionDef::Answer(ModeDef::WsEcho));
+        let mut param = 0;
+        let sample: Vec<String> = route
+            .pattern
+            .segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Literal(text) => text.clone(),
+                Segment::Param(_) => {
+                    param += 1;
+                    param.to_string()
+                }
+            })
+            .collect();
+        let with = |i: usize, value: &str| {
+            let mut segments = sample.clone();
+            segments[i] = value.to_owned();
+            segments
+        };
+        let mut variants = vec![
+            sample.clone(),
+            [sample.clone(), vec![String::new()]].concat(),
+            [sample.clone(), vec!["more".to_owned()]].concat(),
+        ];
+        for (i, segment) in route.pattern.segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(_) => variants.push(with(i, "other")),
+                Segment::Param(_) => {
+                    let others = literals.get(&i).into_iter().flatten();
+                    variants.extend(others.map(|literal| with(i, literal)));
+                }
+            }
+        }
+        for segments in variants {
+            paths.insert((format!("/{}", segments.join("/")), websocket));
+        }
+    }
+    let mut requests: Vec<Request> = cases.collect();
+    for method in method_classes(&routes) {
+        for (path, websocket) in &paths {
+            requests.push(Request::new(method, path));
+            if *websocket {
+                requests.push(Request::new(method, path).websocket());
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    requests.retain(|request| seen.insert(request.clone()));
+    requests
+}
+
+/// A method of each class the routes tell apart: every method some route lists, and one
+/// that none lists (which routes treat as they treat an extension method).
+fn method_classes(routes: &[&RouteDef]) -> Vec<&'static str> {
+    let listed = routes
+        .iter()
+        .filter(|r| !r.methods.is_any())
+        .fold(Methods::from_bits(0), |set, r| set.union(r.methods));
+    let mut classes: Vec<&'static str> = listed.names().collect();
+    let unlisted = Methods::NAMED
+        .iter()
+        .find(|(_, m)| !listed.intersects(*m))
+        .map_or("PURGE", |(name, _)| name);
+    classes.push(unlisted);
+    if listed.bits() == 0 {
+        classes = vec!["GET"];
+    }
+    classes
+}
+
+impl Diff {
+    fn routes_changed(&self) -> bool {
+        !(self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty())
+    }
+
+    /// The verdict when no request is handled differently.
+    fn nothing_rerouted(&self) -> String {
+        let what = if self.routes_changed() {
+            "the change re-routes nothing"
+        } else {
+            "no routing change"
+        };
+        format!(
+            "{what}: each of the {} requests probed is handled as before",
+            self.probed
+        )
+    }
+
+    fn text(&self, change: &Change, before: &Routing, after: &Routing) -> String {
+        let mut out = format!("{}: {} -> working tree\n\n", change.file, change.rev);
+        if self.routes_changed() {
+            writeln!(
+                out,
+                "routes: {} added, {} removed, {} changed",
+                self.added.len(),
+                self.removed.len(),
+                self.changed.len()
+            )
+            .unwrap();
+        } else {
+            out.push_str("routes: none added, removed or changed\n");
+        }
+        for &j in &self.added {
+            let route = &after.table.routes[j];
+            writeln!(out, "  + {}:{}  {}", after.file, route.line, summary(route)).unwrap();
+        }
+        for &i in &self.removed {
+            let route = &before.table.routes[i];
+            writeln!(
+                out,
+                "  - {}:{}  {}",
+                before.file,
+                route.line,
+                summary(route)
+            )
+            .unwrap();
+        }
+        for (i, j, changes) in &self.changed {
+            let (old, new) = (&before.table.routes[*i], &after.table.routes[*j]);
+            writeln!(
+                out,
+                "  ~ {}:{}  {} (was {}:{})",
+                after.file,
+                new.line,
+                written(new),
+                before.file,
+                old.line
+            )
+            .unwrap();
+            for change in changes {
+                writeln!(
+                    out,
+                    "      {}: {} -> {}",
+                    change.key,
+                    shown(&change.before),
+                    shown(&change.after)
+                )
+                .unwrap();
+            }
+        }
+        out.push('\n');
+        if self.rerouted.is_empty() {
+            writeln!(out, "{}", self.nothing_rerouted()).unwrap();
+            return out;
+        }
+        writeln!(
+            out,
+            "requests handled differently: {} of {} probed",
+            self.rerouted.len(),
+            self.probed
+        )
+        .unwrap();
+        for (request, old, new) in &self.rerouted {
+            writeln!(
+                out,
+                "  {request}\n    before  {}\n    after   {}",
+                old.describe_at(before),
+                new.describe_at(after)
+            )
+            .unwrap();
+        }
+        out
+    }
+
+    fn markdown(&self, change: &Change, before: &Routing, after: &Routing) -> String {
+        let mut out = format!(
+            "### Routing change in {}: {} → working tree\n\n",
+            code(change.file),
+            code(change.rev)
+        );
+        if self.routes_changed() {
+            out.push_str("| | route | |\n| --- | --- | --- |\n");
+        } else {
+            out.push_str("No route added, removed or changed.\n");
+        }
+        for &j in &self.added {
+            let route = &after.table.routes[j];
+            let line = format!("line {}", route.line);
+            writeln!(out, "| added | {} | {line} |", code(&summary(route))).unwrap();
+        }
+        for &i in &self.removed {
+            let route = &before.table.routes[i];
+            let line = format!("line {} at {}", route.line, code(change.rev));
+            writeln!(out, "| removed | {} | {line} |", code(&summary(route))).unwrap();
+        }
+        for (_, j, changes) in &self.changed {
+            let keys: Vec<String> = changes
+                .iter()
+                .map(|c| {
+                    let (old, new) = (shown(&c.before), shown(&c.after));
+                    format!("{}: {} → {}", code(c.key), code(&old), code(&new))
+                })
+                .collect();
+            let route = &after.table.routes[*j];
+            writeln!(
+                out,
+                "| changed | {} | {} |",
+                code(&written(route)),
+                keys.join("<br>")
+            )
+            .unwrap();
+        }
+        out.push('\n');
+        if self.rerouted.is_empty() {
+            writeln!(out, "{}.", capitalised(&self.nothing_rerouted())).unwrap();
+            return out;
+        }
+        writeln!(
+            out,
+            "**{} of {} probed requests are handled differently:**\n\n\
+             | request | before | after |\n| --- | --- | --- |",
+            self.rerouted.len(),
+            self.probed
+        )
+        .unwrap();
+        for (request, old, new) in &self.rerouted {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&request.to_string()),
+                code(&old.describe(before)),
+                code(&new.describe(after))
+            )
+            .unwrap();
+        }
+        out
+    }
+}
+
+/// A key's value, or what its absence means.
+fn shown(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "(not set)".to_owned())
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// `text` as Markdown code inside a table cell: fenced with more backticks than it holds,
+/// and `|` escaped.
+fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
