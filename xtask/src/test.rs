@@ -10,7 +10,8 @@ use fanout_router_stack::command::{cargo, run as run_command};
 use fanout_router_stack::{app_build, paths, setup};
 
 pub const USAGE: &str =
-    "  test                run every test: set-up, fmt, clippy, codegen --check, native tests,
+    "  test                run every test: set-up, fmt, clippy, codegen --check, the route
+                      tests of routes.toml and e2e/routes.toml (--fail-under 100), native tests,
                       the wasm build, wasm tests under Viceroy, end-to-end tests (with the
                       demo page in Chromium), and fastly compute build + validate";
 
@@ -42,6 +43,10 @@ fn run_steps(steps: &mut Steps) -> Result<(), String> {
     })?;
     steps.run("generated code is fresh", || {
         cargo_in_repo("xtask codegen --check")
+    })?;
+    steps.run("route tests, every route covered", || {
+        cargo_in_repo("xtask routes --test routes.test.toml --fail-under 100")?;
+        cargo_in_repo("xtask routes --test e2e/routes.test.toml --fail-under 100")
     })?;
     steps.run("native tests", || {
         cargo_in_repo("test --workspace --exclude fanout-router --exclude e2e")

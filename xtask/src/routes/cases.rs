@@ -288,13 +288,19 @@ fn quoted(names: &[&str]) -> String {
 /// The `route` of each case names a route of the table: a test that names a removed or
 /// misspelt route is an error in the test file, not a failure.
 fn check_routes(source: &Source, cases: &[Case], routing: &Routing) -> Vec<Diagnostic> {
-    let patterns: Vec<String> = routing
-        .table
-        .routes
-        .iter()
-        .map(|r| r.pattern.text.clone())
-        .collect();
-    let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+    let mut texts: Vec<&str> = Vec::new();
+    let mut qualified: Vec<String> = Vec::new();
+    for route in &routing.table.routes {
+        let pattern = &route.pattern;
+        if !texts.contains(&pattern.text.as_str()) {
+            texts.push(&pattern.text);
+        }
+        let named = format!("{} {}", pattern.kind.key(), pattern.text);
+        if !qualified.contains(&named) {
+            qualified.push(named);
+        }
+    }
+    let qualified: Vec<&str> = qualified.iter().map(String::as_str).collect();
     let mut errors = Vec::new();
     for case in cases {
         let Some(name) = &case.expect.route else {
@@ -306,21 +312,34 @@ fn check_routes(source: &Source, cases: &[Case], routing: &Routing) -> Vec<Diagn
             .routes
             .iter()
             .any(|r| route.names(r.pattern.kind, &r.pattern.text));
-        if !known {
-            let help = match closest(&route.text, &patterns) {
-                Some(near) => format!("did you mean {near:?}?"),
-                None => format!("its patterns are {}", quoted(&patterns)),
-            };
-            errors.push(Diagnostic::error(
-                source,
-                &name.span(),
-                format!(
-                    "no route of {} has the pattern {:?}",
-                    routing.file, route.text
-                ),
-                help,
-            ));
+        if known {
+            continue;
         }
+        // The same pattern of the other kind, or one spelt nearly the same.
+        let other_kind = qualified
+            .iter()
+            .find(|q| {
+                q.split_once(' ')
+                    .is_some_and(|(_, text)| text == route.text)
+            })
+            .copied();
+        let near = other_kind.or_else(|| match route.kind {
+            Some(kind) => closest(&format!("{} {}", kind.key(), route.text), &qualified),
+            None => closest(&route.text, &texts),
+        });
+        let help = match near {
+            Some(near) => format!("did you mean {near:?}?"),
+            None => format!("its routes are {}", quoted(&qualified)),
+        };
+        errors.push(Diagnostic::error(
+            source,
+            &name.span(),
+            format!(
+                "no route of {} has the pattern {:?}",
+                routing.file, route.text
+            ),
+            help,
+        ));
     }
     errors
 }
@@ -521,5 +540,195 @@ pub fn run(
             percent(report.coverage)
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fanout_router_stack::paths::repo_root;
+
+    const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n\
+                          [local_server.backends.self]\nurl = \"http://127.0.0.1:7676/\"\n";
+
+    const ROUTES: &str = "[[route]]\npath = \"/rooms/{room}\"\nanswer = \"sse\"\n\
+                          channels = [\"room-{room}\"]\n\n\
+                          [[route]]\nprefix = \"/\"\nmethods = [\"GET\"]\nfanout = \"origin\"\n\n\
+                          [[route]]\nprefix = \"/\"\ndirect = \"origin\"\n";
+
+    fn routing() -> Routing {
+        let table = super::super::validated("routes.toml", ROUTES, FASTLY).unwrap();
+        Routing::reference("routes.toml", table)
+    }
+
+    /// The report of `tests` against [`ROUTES`].
+    fn reported(tests: &str) -> Report {
+        let cases = parse(&Source::new("routes.test.toml", tests)).unwrap();
+        report(&cases, "routes.test.toml", &routing())
+    }
+
+    /// The errors in `tests`, as `file:line:column: message` and help.
+    fn errors(tests: &str) -> Vec<(String, String)> {
+        let source = Source::new("routes.test.toml", tests);
+        let errors = match parse(&source) {
+            Ok(cases) => check_routes(&source, &cases, &routing()),
+            Err(errors) => errors,
+        };
+        errors
+            .iter()
+            .map(|d| {
+                let help = d.help.clone().unwrap_or_default();
+                (format!("{}: {}", d.location, d.message), help)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn passing_cases_report_coverage_and_the_routes_no_case_reaches() {
+        let report = reported(
+            "[[case]]\npath = \"/rooms/42\"\nroute = \"/rooms/{room}\"\nmode = \"sse\"\n\
+             channels = [\"room-42\"]\n\n\
+             [[case]]\npath = \"/a?b=1\"\nroute = \"prefix /\"\naction = \"fanout\"\n\
+             backend = \"origin\"\n\n\
+             [[case]]\npath = \"/a%2Fb\"\nstatus = 400\n",
+        );
+        assert_eq!(
+            report.text,
+            "routes.test.toml: 3 cases against routes.toml (the reference lookup): 3 passed, 0 failed
+coverage: 2 of 3 routes (66.6%); no case reaches:
+  routes.toml:11  prefix = \"/\"
+"
+        );
+        assert_eq!((report.failed, report.coverage.floor()), (0, 66.0));
+    }
+
+    #[test]
+    fn a_failure_says_what_happened_instead() {
+        let report = reported(
+            "[[case]]\nmethod = \"POST\"\npath = \"/a\"\naction = \"fanout\"\n\n\
+             [[case]]\npath = \"/rooms/a,b\"\nchannels = [\"room-a,b\"]\n\n\
+             [[case]]\npath = \"/rooms/42/\"\nstatus = 404\n",
+        );
+        assert_eq!(
+            report.text,
+            "FAIL routes.test.toml:1  POST /a
+  expected  action = \"fanout\"
+  got       routes.toml:11  prefix = \"/\": direct = \"origin\"
+FAIL routes.test.toml:6  GET /rooms/a,b
+  expected  channels = [\"room-a,b\"]
+  got       routes.toml:1  path = \"/rooms/{room}\": 400 \"path parameter `room` holds `,` or `;`, which a channel name cannot carry\"
+FAIL routes.test.toml:10  GET /rooms/42/
+  expected  status = 404
+  got       routes.toml:6  prefix = \"/\", methods = [\"GET\"]: fanout = \"origin\"
+
+routes.test.toml: 3 cases against routes.toml (the reference lookup): 0 passed, 3 failed
+coverage: 3 of 3 routes (100%)
+"
+        );
+        assert_eq!(report.failed, 3);
+    }
+
+    #[test]
+    fn errors_in_the_test_file_are_located() {
+        let cases = [
+            (
+                "[[case]]\npath = \"/a\"\nroute = \"/\"\nchanels = [\"a\"]\n",
+                "routes.test.toml:4:1: unknown key `chanels`",
+                "did you mean `channels`?",
+            ),
+            (
+                "[case]\npath = \"/a\"\n",
+                "routes.test.toml:1:1: `[case]` is one table, but the file holds a list of them",
+                "write [[case]], once above each of them",
+            ),
+            (
+                "[[case]]\nroute = \"/\"\n",
+                "routes.test.toml:1:1: a case needs the request's `path`",
+                "add path = \"/test/stream\" (with a query if it matters: \"/a?b=1\")",
+            ),
+            (
+                "[[case]]\npath = \"/a\"\n",
+                "routes.test.toml:1:1: this case does not say what must happen",
+                "add route = \"/test/stream\", action, backend, mode or channels, or the \
+                 status the app answers, e.g. status = 404",
+            ),
+            (
+                "[[case]]\npath = \"/a\"\naction = \"fanuot\"\n",
+                "routes.test.toml:3:10: unknown action \"fanuot\"",
+                "did you mean \"fanout\"?",
+            ),
+            (
+                "[[case]]\npath = \"/a\"\nmode = \"long_poll\"\n",
+                "routes.test.toml:3:8: unknown mode \"long_poll\"",
+                "did you mean \"long-poll\"?",
+            ),
+            (
+                "[[case]]\npath = \"/a\"\nstatus = 404\naction = \"fanout\"\n",
+                "routes.test.toml:3:10: a case expects either a `status` the app answers \
+                 itself or `action`",
+                "keep `status` for a request the app refuses (404, 400, ...), or the route's \
+                 action for one it hands on",
+            ),
+            (
+                "[[case]]\npath = \"/a\"\nroute = \"/rooms/{id}\"\n",
+                "routes.test.toml:3:9: no route of routes.toml has the pattern \"/rooms/{id}\"",
+                "its routes are \"path /rooms/{room}\", \"prefix /\"",
+            ),
+            (
+                "[[case]]\npath = \"/a\"\nroute = \"path /\"\n",
+                "routes.test.toml:3:9: no route of routes.toml has the pattern \"/\"",
+                "did you mean \"prefix /\"?",
+            ),
+        ];
+        for (tests, error, help) in cases {
+            assert_eq!(
+                errors(tests),
+                [(error.to_owned(), help.to_owned())],
+                "{tests}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_is_rendered_with_its_line() {
+        let source = Source::new(
+            "routes.test.toml",
+            "[[case]]\npath = \"/a\"\nmode = \"see\"\n",
+        );
+        let errors = parse(&source).err().unwrap();
+        assert_eq!(
+            errors[0].render(&[&source]),
+            "error: unknown mode \"see\"
+ --> routes.test.toml:3:8
+  |
+3 | mode = \"see\"
+  |        ^^^^^
+  |
+  = help: did you mean \"sse\"?"
+        );
+    }
+
+    /// The shipped test files pass and reach every route of their routes files, as
+    /// `cargo xtask test` requires with `--fail-under 100`.
+    #[test]
+    fn the_shipped_route_tests_pass_and_cover_every_route() {
+        let fastly = std::fs::read_to_string(repo_root().join("fastly.toml")).unwrap();
+        for (routes, tests) in [
+            ("routes.toml", "routes.test.toml"),
+            ("e2e/routes.toml", "e2e/routes.test.toml"),
+        ] {
+            let text = std::fs::read_to_string(repo_root().join(routes)).unwrap();
+            let table = super::super::validated(routes, &text, &fastly).unwrap();
+            let routing = Routing::reference(routes, table);
+            let cases = read(&repo_root().join(tests), tests).unwrap();
+            assert!(check_routes(&Source::new(tests, ""), &cases, &routing).is_empty());
+            let report = report(&cases, tests, &routing);
+            assert_eq!(
+                (report.failed, report.coverage),
+                (0, 100.0),
+                "{}",
+                report.text
+            );
+        }
     }
 }

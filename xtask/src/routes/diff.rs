@@ -104,8 +104,16 @@ pub struct Diff {
     pub removed: Vec<usize>,
     /// Old index, new index, and the keys that differ.
     pub changed: Vec<(usize, usize, Vec<KeyChange>)>,
-    pub rerouted: Vec<(Request, Outcome, Outcome)>,
+    /// The requests handled differently, grouped by how they were handled before and after.
+    pub rerouted: Vec<Rerouted>,
     pub probed: usize,
+}
+
+/// Requests that were all handled one way and now all another.
+pub struct Rerouted {
+    pub requests: Vec<Request>,
+    pub before: Outcome,
+    pub after: Outcome,
 }
 
 /// A key of a route as written, before and after; `None` where it is not written.
@@ -138,16 +146,24 @@ pub fn compare(before: &Routing, after: &Routing, requests: &[Request]) -> Diff 
         })
         .filter(|(_, _, changes)| !changes.is_empty())
         .collect();
-    let mut rerouted = Vec::new();
+    let mut rerouted: Vec<Rerouted> = Vec::new();
     for request in requests {
         let (old, new) = (before.handle(request), after.handle(request));
-        let same_route = match (old.route, new.route) {
-            (None, None) => true,
-            (Some(i), Some(j)) => pairs.contains(&(i, j)),
-            _ => false,
-        };
-        if !same_route || old.handling != new.handling {
-            rerouted.push((request.clone(), old, new));
+        // What the app does, whichever route does it: a route split or renamed that
+        // handles a request as before does not re-route it.
+        if old.handling == new.handling {
+            continue;
+        }
+        match rerouted
+            .iter_mut()
+            .find(|r| r.before == old && r.after == new)
+        {
+            Some(group) => group.requests.push(request.clone()),
+            None => rerouted.push(Rerouted {
+                requests: vec![request.clone()],
+                before: old,
+                after: new,
+            }),
         }
     }
     Diff {
@@ -253,8 +269,15 @@ fn keys(route: &RouteDef) -> Vec<(&'static str, String)> {
     keys
 }
 
+/// The keys whose values differ. When the mode changes, the options of either mode go with
+/// it and are not listed.
 fn key_changes(before: &RouteDef, after: &RouteDef) -> Vec<KeyChange> {
     let (old, new) = (keys(before), keys(after));
+    let answer = |keys: &[(&'static str, String)]| {
+        let value = keys.iter().find(|(k, _)| *k == "answer");
+        value.map(|(_, v)| v.clone())
+    };
+    let mode_changed = answer(&old) != answer(&new);
     let mut names: Vec<&'static str> = old.iter().map(|(k, _)| *k).collect();
     names.extend(
         new.iter()
@@ -274,8 +297,20 @@ fn key_changes(before: &RouteDef, after: &RouteDef) -> Vec<KeyChange> {
             after: value(&new, key),
         })
         .filter(|change| change.before != change.after)
+        .filter(|change| {
+            let one_side = change.before.is_none() || change.after.is_none();
+            !(mode_changed && one_side && MODE_OPTIONS.contains(&change.key))
+        })
         .collect()
 }
+
+const MODE_OPTIONS: [&str; 5] = [
+    "content_type",
+    "initial_body",
+    "keep_alive",
+    "timeout",
+    "on_timeout",
+];
 
 /// A route as written, with its action: `prefix = "/", fanout = "origin"`.
 fn summary(route: &RouteDef) -> String {
@@ -353,6 +388,8 @@ pub fn probes(tables: [&Table; 2], cases: impl Iterator<Item = Request>) -> Vec<
     }
     let mut seen = BTreeSet::new();
     requests.retain(|request| seen.insert(request.clone()));
+    // A path's methods together.
+    requests.sort_by(|a, b| (&a.target, &a.headers).cmp(&(&b.target, &b.headers)));
     requests
 }
 
@@ -453,20 +490,22 @@ impl Diff {
         writeln!(
             out,
             "requests handled differently: {} of {} probed",
-            self.rerouted.len(),
+            self.rerouted_count(),
             self.probed
         )
         .unwrap();
-        for (request, old, new) in &self.rerouted {
-            writeln!(
-                out,
-                "  {request}\n    before  {}\n    after   {}",
-                old.describe_at(before),
-                new.describe_at(after)
-            )
-            .unwrap();
+        for group in &self.rerouted {
+            let (old, new) = group.described(before, after, Outcome::describe_at);
+            for request in &group.requests {
+                writeln!(out, "  {request}").unwrap();
+            }
+            writeln!(out, "    before  {old}\n    after   {new}").unwrap();
         }
         out
+    }
+
+    fn rerouted_count(&self) -> usize {
+        self.rerouted.iter().map(|r| r.requests.len()).sum()
     }
 
     fn markdown(&self, change: &Change, before: &Routing, after: &Routing) -> String {
@@ -516,21 +555,49 @@ impl Diff {
             out,
             "**{} of {} probed requests are handled differently:**\n\n\
              | request | before | after |\n| --- | --- | --- |",
-            self.rerouted.len(),
+            self.rerouted_count(),
             self.probed
         )
         .unwrap();
-        for (request, old, new) in &self.rerouted {
+        for group in &self.rerouted {
+            let (old, new) = group.described(before, after, Outcome::describe);
+            let requests: Vec<String> = group
+                .requests
+                .iter()
+                .map(|r| code(&r.to_string()))
+                .collect();
             writeln!(
                 out,
                 "| {} | {} | {} |",
-                code(&request.to_string()),
-                code(&old.describe(before)),
-                code(&new.describe(after))
+                requests.join("<br>"),
+                code(&old),
+                code(&new)
             )
             .unwrap();
         }
         out
+    }
+}
+
+impl Rerouted {
+    /// Before and after, by `describe`; with every key of the routes when that alone does
+    /// not tell them apart (an option of the mode changed).
+    fn described(
+        &self,
+        before: &Routing,
+        after: &Routing,
+        describe: fn(&Outcome, &Routing) -> String,
+    ) -> (String, String) {
+        if self.before.describe(before) != self.after.describe(after) {
+            return (describe(&self.before, before), describe(&self.after, after));
+        }
+        let detail = |outcome: &Outcome, routing: &Routing| {
+            let route = outcome.route.map(|i| &routing.table.routes[i]);
+            let keys = route.map(keys).unwrap_or_default();
+            let keys: Vec<String> = keys.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("{} ({})", describe(outcome, routing), keys.join(", "))
+        };
+        (detail(&self.before, before), detail(&self.after, after))
     }
 }
 
@@ -558,4 +625,244 @@ fn code(text: &str) -> String {
         ""
     };
     format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n\
+                          [local_server.backends.self]\nurl = \"http://127.0.0.1:7676/\"\n";
+
+    fn routing(name: &str, routes: &str) -> Routing {
+        Routing::reference(name, super::super::validated(name, routes, FASTLY).unwrap())
+    }
+
+    /// The diff of two routes files over the probes derived from both.
+    fn diff(old: &str, new: &str) -> String {
+        let (before, after) = (
+            routing("HEAD:routes.toml", old),
+            routing("routes.toml", new),
+        );
+        let requests = probes([before.table, after.table], std::iter::empty());
+        let change = Change {
+            file: "routes.toml",
+            rev: "HEAD",
+        };
+        compare(&before, &after, &requests).text(&change, &before, &after)
+    }
+
+    const CATCH_ALL: &str = "[[route]]\nprefix = \"/\"\nfanout = \"origin\"\n";
+
+    #[test]
+    fn a_route_added() {
+        let new = format!("{CATCH_ALL}\n[[route]]\nprefix = \"/static\"\ndirect = \"origin\"\n");
+        assert_eq!(
+            diff(CATCH_ALL, &new),
+            "routes.toml: HEAD -> working tree
+
+routes: 1 added, 0 removed, 0 changed
+  + routes.toml:5  prefix = \"/static\", direct = \"origin\"
+
+requests handled differently: 3 of 6 probed
+  GET /static
+  GET /static/
+  GET /static/more
+    before  HEAD:routes.toml:1  prefix = \"/\": fanout = \"origin\"
+    after   routes.toml:5  prefix = \"/static\": direct = \"origin\"
+"
+        );
+    }
+
+    #[test]
+    fn a_route_removed() {
+        let old = "[[route]]\npath = \"/a\"\ndirect = \"origin\"\n";
+        let text = diff(&format!("{old}{CATCH_ALL}"), CATCH_ALL);
+        assert!(
+            text.contains("routes: 0 added, 1 removed, 0 changed\n  - HEAD:routes.toml:1  path = \"/a\", direct = \"origin\"\n"),
+            "{text}"
+        );
+        // Only the exact path was the removed route's.
+        assert!(
+            text.contains("requests handled differently: 1 of 6 probed\n  GET /a\n    before  HEAD:routes.toml:1  path = \"/a\": direct = \"origin\"\n    after   routes.toml:1  prefix = \"/\": fanout = \"origin\"\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_method_split() {
+        let old = "[[route]]\npath = \"/split\"\nfanout = \"origin\"\n";
+        let new = "[[route]]\npath = \"/split\"\nmethods = [\"GET\", \"HEAD\"]\nfanout = \"origin\"\n\n\
+                   [[route]]\npath = \"/split\"\ndirect = \"origin\"\n";
+        assert_eq!(
+            diff(old, new),
+            "routes.toml: HEAD -> working tree
+
+routes: 1 added, 0 removed, 1 changed
+  + routes.toml:1  path = \"/split\", methods = [\"GET\", \"HEAD\"], fanout = \"origin\"
+  ~ routes.toml:6  path = \"/split\" (was HEAD:routes.toml:1)
+      fanout: \"origin\" -> (not set)
+      direct: (not set) -> \"origin\"
+
+requests handled differently: 1 of 12 probed
+  POST /split
+    before  HEAD:routes.toml:1  path = \"/split\": fanout = \"origin\"
+    after   routes.toml:6  path = \"/split\": direct = \"origin\"
+"
+        );
+    }
+
+    #[test]
+    fn a_precedence_change() {
+        // A literal now beats the parameter for one room.
+        let rooms =
+            "[[route]]\npath = \"/rooms/{room}\"\nanswer = \"sse\"\nchannels = [\"room-{room}\"]\n";
+        let lobby =
+            "[[route]]\npath = \"/rooms/lobby\"\nanswer = \"stream\"\nchannels = [\"lobby\"]\n";
+        let text = diff(rooms, &format!("{rooms}\n{lobby}"));
+        assert!(
+            text.ends_with("requests handled differently: 1 of 9 probed\n  GET /rooms/lobby\n    before  HEAD:routes.toml:1  path = \"/rooms/{room}\": answer = \"sse\", channels = [\"room-lobby\"]\n    after   routes.toml:6  path = \"/rooms/lobby\": answer = \"stream\", channels = [\"lobby\"]\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_change_that_reroutes_nothing_says_so() {
+        // A parameter renamed and a route moved down the file: the same routing.
+        let old = "[[route]]\npath = \"/rooms/{room}\"\nfanout = \"origin\"\n";
+        let new =
+            format!("{CATCH_ALL}\n[[route]]\npath = \"/rooms/{{id}}\"\nfanout = \"origin\"\n");
+        let text = diff(&format!("{old}{CATCH_ALL}"), &new);
+        assert!(text.contains("  ~ routes.toml:5  path = \"/rooms/{id}\" (was HEAD:routes.toml:1)\n      path: \"/rooms/{room}\" -> \"/rooms/{id}\"\n"), "{text}");
+        assert!(
+            text.ends_with("\nthe change re-routes nothing: each of the 6 requests probed is handled as before\n"),
+            "{text}"
+        );
+        assert!(
+            diff(CATCH_ALL, CATCH_ALL)
+                .contains("routes: none added, removed or changed\n\nno routing change:")
+        );
+    }
+
+    #[test]
+    fn a_mode_option_changed_is_shown_on_the_requests() {
+        let sse = |keep_alive: u32| {
+            format!(
+                "[[route]]\npath = \"/s\"\nanswer = \"sse\"\nchannels = [\"a\"]\nkeep_alive = {keep_alive}\n"
+            )
+        };
+        let text = diff(&sse(20), &sse(30));
+        assert!(text.contains("      keep_alive: 20 -> 30\n"), "{text}");
+        assert!(text.contains("    after   routes.toml:1  path = \"/s\": answer = \"sse\", channels = [\"a\"] (path = \"/s\", answer = \"sse\", keep_alive = 30, channels = [\"a\"])\n"), "{text}");
+    }
+
+    #[test]
+    fn probes_cover_the_boundaries_and_method_classes() {
+        let table = routing(
+            "routes.toml",
+            "[[route]]\nprefix = \"/rooms/{room}\"\nmethods = [\"GET\"]\nfanout = \"origin\"\n\n\
+             [[route]]\npath = \"/rooms/lobby/ws\"\nanswer = \"ws-echo\"\nchannels = [\"a\"]\n",
+        )
+        .table;
+        let probes: Vec<String> = probes([table, table], std::iter::empty())
+            .iter()
+            .map(Request::to_string)
+            .collect();
+        for expected in [
+            "GET /rooms/1",
+            "GET /rooms/1/",
+            "GET /rooms/1/more",
+            "GET /rooms/lobby",
+            "GET /other/1",
+            "HEAD /rooms/1",
+            "GET /rooms/lobby/ws (upgrade: websocket)",
+            "GET /rooms/lobby/other",
+            "GET /rooms/lobby/ws/",
+        ] {
+            assert!(
+                probes.contains(&expected.to_owned()),
+                "{expected}: {probes:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn markdown_escapes_table_cells() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("holds `/`"), "`` holds `/` ``");
+        let new = format!("{CATCH_ALL}\n[[route]]\nprefix = \"/static\"\ndirect = \"origin\"\n");
+        let (before, after) = (
+            routing("HEAD:routes.toml", CATCH_ALL),
+            routing("routes.toml", &new),
+        );
+        let requests = probes([before.table, after.table], std::iter::empty());
+        let change = Change {
+            file: "routes.toml",
+            rev: "HEAD",
+        };
+        let text = compare(&before, &after, &requests).markdown(&change, &before, &after);
+        assert_eq!(
+            text,
+            "### Routing change in `routes.toml`: `HEAD` → working tree
+
+| | route | |
+| --- | --- | --- |
+| added | `prefix = \"/static\", direct = \"origin\"` | line 5 |
+
+**3 of 6 probed requests are handled differently:**
+
+| request | before | after |
+| --- | --- | --- |
+| `GET /static`<br>`GET /static/`<br>`GET /static/more` | `prefix = \"/\": fanout = \"origin\"` | `prefix = \"/static\": direct = \"origin\"` |
+"
+        );
+    }
+
+    /// `git` in `dir`, which must succeed.
+    fn git_in(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "git {args:?}: {status:?}");
+    }
+
+    #[test]
+    fn diffs_the_working_tree_against_a_commit() {
+        let dir = std::env::temp_dir().join(format!("route-diff-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("fastly.toml"), FASTLY).unwrap();
+        std::fs::write(dir.join("routes.toml"), CATCH_ALL).unwrap();
+        std::fs::write(
+            dir.join("routes.test.toml"),
+            "[[case]]\npath = \"/api/v1?x=1\"\nroute = \"prefix /\"\n",
+        )
+        .unwrap();
+        git_in(&dir, &["init", "-q"]);
+        git_in(&dir, &["add", "."]);
+        git_in(&dir, &["commit", "-q", "-m", "routes"]);
+        let new = format!("{CATCH_ALL}\n[[route]]\nprefix = \"/api\"\ndirect = \"origin\"\n");
+        std::fs::write(dir.join("routes.toml"), new).unwrap();
+        let files = Files {
+            routes: &dir.join("routes.toml"),
+            routes_name: "routes.toml",
+            tests: &dir.join("routes.test.toml"),
+            tests_name: "routes.test.toml",
+        };
+        let text = run(&files, "HEAD", false).unwrap();
+        // The test file's case is probed with the derived requests.
+        assert!(
+            text.contains("  GET /api/more\n  GET /api/v1?x=1\n    before  HEAD:routes.toml:1"),
+            "{text}"
+        );
+        let err = run(&files, "no-such-rev", false).unwrap_err();
+        assert!(
+            err.starts_with("cannot read routes.toml at no-such-rev"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
