@@ -99,7 +99,9 @@ fn parse_args<'a>(args: &[&'a str]) -> Result<Args<'a>, String> {
                     _ => return Err("--fail-under takes a percentage from 0 to 100".into()),
                 }
             }
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\nusage:\n{USAGE}"));
+            }
             word => parsed.request.push(word),
         }
     }
