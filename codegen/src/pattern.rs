@@ -2,6 +2,7 @@
 
 use crate::diagnostic::Fault;
 use crate::model::{Pattern, Segment};
+use fanout_router_core::path;
 use fanout_router_core::route::{MAX_PARAMS, PatternKind};
 
 /// Characters RFC 3986 allows in a path segment besides `%XX` escapes; anything else
@@ -139,7 +140,30 @@ fn parse_segment(segment: &str, offset: usize, key: &str, text: &str) -> Result<
             "percent-encode it as it appears in the URL",
         ));
     }
+    normal_form(segment, offset, key)?;
     Ok(Segment::Literal(segment.to_owned()))
+}
+
+/// A literal segment must be in the normal form requests are routed in (core's
+/// `path::normalise`), or no request could ever match it.
+fn normal_form(segment: &str, offset: usize, key: &str) -> Result<(), Fault> {
+    let at = segment.find('%').unwrap_or(0);
+    match path::normalise(&format!("/{segment}")) {
+        Ok(normal) if normal[1..] == *segment => Ok(()),
+        Ok(normal) => Err(Fault::new(
+            offset + at,
+            format!("{key} segment `{segment}` is not in the normal form requests are routed in"),
+            format!(
+                "requests reach routing as `{}`: write that (see README, Path policy)",
+                &normal[1..]
+            ),
+        )),
+        Err(e) => Err(Fault::new(
+            offset + at,
+            format!("{key} segment `{segment}` can never match: {e}"),
+            "requests holding it are refused with a 400 before routing",
+        )),
+    }
 }
 
 /// `:room` and `*`, which other routers read as a parameter and a wildcard, and which would
@@ -246,6 +270,22 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_literal_must_be_in_the_normal_form_of_request_paths() {
+        let cases = [
+            ("/%74est", 1, "requests reach routing as `test`"),
+            ("/a/b%2cc", 4, "requests reach routing as `b%2Cc`"),
+            ("/a/x%2Fy", 4, "requests holding it are refused with a 400"),
+            ("/a%zz", 2, "requests holding it are refused with a 400"),
+        ];
+        for (text, offset, help) in cases {
+            let fault = parse(text, PatternKind::Exact).unwrap_err();
+            assert_eq!(fault.offset, offset, "{text}");
+            assert!(fault.help.starts_with(help), "{text}: {}", fault.help);
+        }
+        assert!(parse("/caf%C3%A9/a%2Cb", PatternKind::Exact).is_ok());
     }
 
     #[test]

@@ -505,3 +505,25 @@ fn grip_sig_signers_are_accepted() {
          local_issuer = \"pushpin\"\nlocal_key = \"a-long-enough-key\"\n"
     ));
 }
+
+#[test]
+fn a_pattern_not_in_the_normal_form_of_request_paths() {
+    let (error, help) = refused("[[route]]\npath = \"/rooms/%6Cobby\"\nfanout = \"origin\"\n");
+    assert_eq!(
+        error,
+        "routes.toml:2:16: path segment `%6Cobby` is not in the normal form requests are routed in"
+    );
+    assert_eq!(
+        help,
+        "requests reach routing as `lobby`: write that (see README, Path policy)"
+    );
+    let (error, help) = refused("[[route]]\nprefix = \"/files/a%2Fb\"\ndirect = \"origin\"\n");
+    assert!(
+        error.starts_with("routes.toml:2:19: prefix segment `a%2Fb` can never match"),
+        "{error}"
+    );
+    assert_eq!(
+        help,
+        "requests holding it are refused with a 400 before routing"
+    );
+}
