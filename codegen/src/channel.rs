@@ -23,6 +23,12 @@ pub fn parse(template: &str, params: &[&str]) -> Result<Vec<Piece>, Fault> {
             "use letters, digits and punctuation other than `,` and `;`",
         ));
     }
+    parse_template(template, params, "channel name")
+}
+
+/// Text and `{parameters}` of `params`: a channel name or a claim's value (`what`, in
+/// messages).
+pub fn parse_template(template: &str, params: &[&str], what: &str) -> Result<Vec<Piece>, Fault> {
     let mut pieces = Vec::new();
     let mut rest = template;
     let mut offset = 0;
@@ -38,7 +44,7 @@ pub fn parse(template: &str, params: &[&str]) -> Result<Vec<Piece>, Fault> {
         let Some(close) = close.filter(|_| rest[open..].starts_with('{')) else {
             return Err(Fault::new(
                 offset + open,
-                "unbalanced brace in channel name",
+                format!("unbalanced brace in {what}"),
                 "write a parameter as {name}; braces cannot appear otherwise",
             ));
         };

@@ -1,7 +1,12 @@
 //! The routes.toml file as written, with the span of every value for error messages.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
+
+/// A list of strings, each with its span, and the list's own span.
+pub type SpannedList = Spanned<Vec<Spanned<String>>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -9,6 +14,12 @@ pub struct RoutesFile {
     #[serde(default)]
     pub route: Vec<Spanned<RouteEntry>>,
     pub grip_sig: Option<Spanned<GripSigEntry>>,
+    /// The `[auth.NAME]` tables, by name.
+    #[serde(default)]
+    pub auth: BTreeMap<Spanned<String>, Spanned<AuthEntry>>,
+    /// The `[cors.NAME]` tables, by name.
+    #[serde(default)]
+    pub cors: BTreeMap<Spanned<String>, Spanned<CorsEntry>>,
 }
 
 /// The `[grip_sig]` table: signers that replace the defaults, each as an issuer and a key.
@@ -28,16 +39,18 @@ pub struct GripSigEntry {
 pub struct RouteEntry {
     pub path: Option<Spanned<String>>,
     pub prefix: Option<Spanned<String>>,
-    pub methods: Option<Spanned<Vec<Spanned<String>>>>,
+    pub methods: Option<SpannedList>,
     pub fanout: Option<Spanned<String>>,
     pub direct: Option<Spanned<String>>,
     pub answer: Option<Spanned<String>>,
-    pub channels: Option<Spanned<Vec<Spanned<String>>>>,
+    pub channels: Option<SpannedList>,
     pub content_type: Option<Spanned<String>>,
     pub initial_body: Option<Spanned<String>>,
     pub keep_alive: Option<Spanned<i64>>,
     pub timeout: Option<Spanned<i64>>,
     pub on_timeout: Option<Spanned<OnTimeout>>,
+    pub auth: Option<Spanned<String>>,
+    pub cors: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -46,4 +59,60 @@ pub struct OnTimeout {
     pub status: Option<Spanned<i64>>,
     pub content_type: Option<Spanned<String>>,
     pub body: Option<Spanned<String>>,
+}
+
+/// One `[auth.NAME]` table: a bearer-token policy that routes name with `auth = "NAME"`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthEntry {
+    pub token_from: Option<SpannedList>,
+    pub query: Option<Spanned<String>>,
+    pub cookie: Option<Spanned<String>>,
+    pub secret: Option<Spanned<SecretEntry>>,
+    pub jwks: Option<Spanned<JwksEntry>>,
+    pub keys: Option<Spanned<Vec<Spanned<KeyEntry>>>>,
+    pub issuer: Option<Spanned<String>>,
+    pub audience: Option<Spanned<String>>,
+    pub leeway: Option<Spanned<i64>>,
+    pub claims: Option<Spanned<BTreeMap<Spanned<String>, Spanned<String>>>>,
+    pub channels_claim: Option<Spanned<String>>,
+    pub forward_authorization: Option<Spanned<bool>>,
+}
+
+/// `secret = { store, key, kid }`: an HS256 secret in a Fastly Secret Store.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretEntry {
+    pub store: Option<Spanned<String>>,
+    pub key: Option<Spanned<String>>,
+    pub kid: Option<Spanned<String>>,
+}
+
+/// `jwks = { store, key, algorithms }`: a JWK Set in a Fastly Config Store.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwksEntry {
+    pub store: Option<Spanned<String>>,
+    pub key: Option<Spanned<String>>,
+    pub algorithms: Option<SpannedList>,
+}
+
+/// One of `keys = [{ kid, algorithm, pem }]`: a public key written in routes.toml.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntry {
+    pub kid: Option<Spanned<String>>,
+    pub algorithm: Option<Spanned<String>>,
+    pub pem: Option<Spanned<String>>,
+}
+
+/// One `[cors.NAME]` table: a CORS policy that routes name with `cors = "NAME"`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsEntry {
+    pub origins: Option<SpannedList>,
+    pub methods: Option<SpannedList>,
+    pub headers: Option<SpannedList>,
+    pub credentials: Option<Spanned<bool>>,
+    pub max_age: Option<Spanned<i64>>,
 }

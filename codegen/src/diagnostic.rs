@@ -71,9 +71,19 @@ impl fmt::Display for Location {
     }
 }
 
-/// One error: where, what is wrong, what to write instead, and for a conflict the other place.
+/// Whether a diagnostic fails the build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    /// Valid, but likely a mistake: shown, and the build goes on.
+    Warning,
+}
+
+/// One error or warning: where, what is wrong, what to write instead, and for a conflict
+/// the other place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub location: Location,
     pub message: String,
     /// What the caret under `location` says, when it needs saying: for a conflict, which
@@ -97,17 +107,24 @@ impl fmt::Display for Diagnostic {
 }
 
 impl Diagnostic {
-    /// The error as rustc shows one: the message, then each place in its file with the
+    /// The diagnostic as rustc shows one: the message, then each place in its file with the
     /// line under a caret (the other place of a conflict underlined with `-` and labelled),
     /// then the help. `sources` are the files the locations name.
     pub fn render(&self, sources: &[&Source]) -> String {
-        self.render_as(Level::ERROR, sources)
+        self.render_as(self.level(), sources)
     }
 
-    /// The same without the leading `error: `, for a build script: cargo starts every
-    /// `cargo::error=` line with `error: <package>: ` already.
+    /// The same without the leading `error: ` or `warning: `, for a build script: cargo
+    /// starts every `cargo::error=` or `cargo::warning=` line with it already.
     pub fn render_for_cargo(&self, sources: &[&Source]) -> String {
-        self.render_as(Level::ERROR.no_name(), sources)
+        self.render_as(self.level().no_name(), sources)
+    }
+
+    fn level(&self) -> Level<'static> {
+        match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        }
     }
 
     fn render_as(&self, level: Level, sources: &[&Source]) -> String {
@@ -155,6 +172,7 @@ impl Diagnostic {
         help: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             location: source.locate(span),
             message: message.into(),
             label: None,
@@ -272,6 +290,7 @@ fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
 pub struct Reporter<'a> {
     source: &'a Source<'a>,
     diagnostics: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl<'a> Reporter<'a> {
@@ -279,7 +298,21 @@ impl<'a> Reporter<'a> {
         Reporter {
             source,
             diagnostics: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// Something valid but likely a mistake: shown, and the build goes on.
+    pub fn warning(
+        &mut self,
+        span: &Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.warnings.push(Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(self.source, span, message, help)
+        });
     }
 
     pub fn error(
@@ -316,6 +349,7 @@ impl<'a> Reporter<'a> {
         related: Option<(Location, String)>,
     ) {
         self.diagnostics.push(Diagnostic {
+            severity: Severity::Error,
             location: self.source.locate(span),
             message,
             label,
@@ -333,8 +367,9 @@ impl<'a> Reporter<'a> {
         self.diagnostics.len()
     }
 
-    pub fn finish(self) -> Vec<Diagnostic> {
-        self.diagnostics
+    /// The errors, and the warnings apart.
+    pub fn finish_with_warnings(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        (self.diagnostics, self.warnings)
     }
 }
 

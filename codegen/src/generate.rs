@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{ActionDef, ModeDef, Piece, RouteDef, Segment, SignersDef, Table};
+use crate::model::{
+    ActionDef, AlgorithmDef, AuthDef, AuthUse, CorsDef, ModeDef, Piece, RouteDef, Segment,
+    SignersDef, Table, TokenSourceDef,
+};
 use fanout_router_core::route::PatternKind;
 
 /// The header of every generated file: how to refresh the committed copy.
@@ -15,12 +18,14 @@ pub const HEADER: &str = "// @generated from routes.toml by fanout-router-codege
 
 pub fn generate(table: &Table) -> String {
     let names = static_names(table);
+    let policies = PolicyNames::of(table);
     let statics = table
         .routes
         .iter()
         .zip(&names)
-        .map(|(r, name)| route_static(r, name));
+        .map(|(r, name)| route_static(r, name, &policies));
     let count = Literal::usize_unsuffixed(table.routes.len());
+    let policy_statics = policies.statics(table);
     let lookup = lookup(table, &names);
     let signers = signers(&table.signers);
     let body = quote! {
@@ -28,6 +33,7 @@ pub fn generate(table: &Table) -> String {
         /// handles it.
         pub static ROUTES: [&Route; #count] = [#(&#names),*];
         #(#statics)*
+        #policy_statics
         #lookup
         #signers
     };
@@ -48,9 +54,7 @@ fn signers(signers: &SignersDef) -> TokenStream {
     let production = match &signers.production {
         None => quote!(None),
         Some((issuer, point)) => {
-            // Every byte as `\xNN`, which reads more evenly than printable bytes mixed in.
-            let escaped: String = point.iter().map(|byte| format!("\\x{byte:02x}")).collect();
-            let point: Literal = format!("b\"{escaped}\"").parse().expect("a byte string");
+            let point = byte_string(point);
             quote!(Some(PublicSigner { issuer: #issuer, public_key: #point }))
         }
     };
@@ -63,6 +67,263 @@ fn signers(signers: &SignersDef) -> TokenStream {
         /// Fastly Fanout on Fastly, the local stack's Pushpin under the local server.
         pub static SIGNERS: Signers = Signers { production: #production, local: #local };
     }
+}
+
+/// `b"\x04\x1f..."`: every byte as `\xNN`, which reads more evenly than printable bytes
+/// mixed in.
+fn byte_string(bytes: &[u8]) -> Literal {
+    let escaped: String = bytes.iter().map(|byte| format!("\\x{byte:02x}")).collect();
+    format!("b\"{escaped}\"").parse().expect("a byte string")
+}
+
+/// The names of the policy statics the routes point at: `AUTH_USERS`, `CORS_FRONT_END`.
+/// Only policies some route names are emitted, so that an algorithm no route uses is not
+/// compiled in. A claim's template is resolved against each route's pattern: routes that
+/// share a policy but place its parameters differently get a static each, suffixed with
+/// the parameters' positions (`AUTH_USERS_P1`).
+struct PolicyNames {
+    auth: BTreeMap<AuthUse, Ident>,
+    /// The static of each used auth policy's keys, for those that have keys.
+    keys: BTreeMap<String, Ident>,
+    cors: BTreeMap<String, Ident>,
+}
+
+impl PolicyNames {
+    fn of(table: &Table) -> PolicyNames {
+        let uses: BTreeSet<&AuthUse> = table
+            .routes
+            .iter()
+            .filter_map(|r| r.auth.as_ref())
+            .collect();
+        let mut taken = BTreeSet::new();
+        let mut auth = BTreeMap::new();
+        let mut keys = BTreeMap::new();
+        for def in &table.auth {
+            let variants: Vec<&AuthUse> = uses
+                .iter()
+                .copied()
+                .filter(|u| u.policy == def.name)
+                .collect();
+            if !variants.is_empty() && !def.keys.is_empty() {
+                let base = format!("{}_KEYS", constant_name("AUTH", &def.name));
+                keys.insert(def.name.clone(), unique_ident(&mut taken, base));
+            }
+            for variant in &variants {
+                let mut base = constant_name("AUTH", &def.name);
+                if variants.len() > 1 {
+                    base = format!("{base}_P{}", param_positions(variant).join("_"));
+                }
+                auth.insert((*variant).clone(), unique_ident(&mut taken, base));
+            }
+        }
+        let used: BTreeSet<&str> = table
+            .routes
+            .iter()
+            .filter_map(|r| r.cors.as_deref())
+            .collect();
+        let cors = table
+            .cors
+            .iter()
+            .filter(|def| used.contains(def.name.as_str()))
+            .map(|def| {
+                (
+                    def.name.clone(),
+                    unique_ident(&mut taken, constant_name("CORS", &def.name)),
+                )
+            })
+            .collect();
+        PolicyNames { auth, keys, cors }
+    }
+
+    /// The statics, policy by policy in the order of their names: a policy's keys, then
+    /// the policy, once per placement of its claims' parameters.
+    fn statics(&self, table: &Table) -> TokenStream {
+        let mut items = Vec::new();
+        for def in &table.auth {
+            let keys = match self.keys.get(&def.name) {
+                Some(name) => {
+                    items.push(auth_keys(def, name));
+                    quote!(&#name)
+                }
+                None => quote!(&[]),
+            };
+            let variants: Vec<(&AuthUse, &Ident)> = self
+                .auth
+                .iter()
+                .filter(|(u, _)| u.policy == def.name)
+                .collect();
+            for &(usage, name) in &variants {
+                items.push(auth_static(def, usage, name, &keys, variants.len() > 1));
+            }
+        }
+        for def in &table.cors {
+            if let Some(name) = self.cors.get(&def.name) {
+                items.push(cors_static(def, name));
+            }
+        }
+        quote! { #(#items)* }
+    }
+}
+
+/// The positions in the route's pattern of the parameters the claims name, in order.
+fn param_positions(usage: &AuthUse) -> Vec<String> {
+    let pieces = usage.claims.iter().flat_map(|(_, pieces)| pieces);
+    pieces
+        .filter_map(|piece| match piece {
+            Piece::Param(index) => Some(index.to_string()),
+            Piece::Text(_) => None,
+        })
+        .collect()
+}
+
+/// `AUTH_FRONT_END` for `("AUTH", "front-end")`.
+fn constant_name(kind: &str, name: &str) -> String {
+    format!("{kind}_{}", underscored(&name.to_ascii_uppercase()))
+}
+
+/// `text` with `_` for each character an identifier cannot hold.
+fn underscored(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn option_str(value: Option<&String>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    }
+}
+
+fn algorithm(algorithm: AlgorithmDef) -> TokenStream {
+    match algorithm {
+        AlgorithmDef::Es256 => quote!(&jwt::ES256),
+        AlgorithmDef::Rs256 => quote!(&jwt::RS256),
+    }
+}
+
+/// The static of a policy's keys: an item of its own, so that a key's rotation is a diff
+/// of that item alone, and the keys are compiled in once however many statics the policy
+/// has.
+fn auth_keys(def: &AuthDef, name: &Ident) -> TokenStream {
+    let doc = format!(
+        " The keys of `[auth.{}]`, parsed from routes.toml.",
+        def.name
+    );
+    let count = Literal::usize_unsuffixed(def.keys.len());
+    let keys = def.keys.iter().map(|key| {
+        let algorithm = algorithm(key.algorithm);
+        let id = match &key.kid {
+            Some(kid) => quote!(Some(Cow::Borrowed(#kid))),
+            None => quote!(None),
+        };
+        let material = byte_string(&key.material);
+        quote!(jwt::Key { algorithm: #algorithm, id: #id, material: Cow::Borrowed(#material) })
+    });
+    quote! {
+        #[doc = #doc]
+        static #name: [jwt::Key; #count] = [#(#keys),*];
+    }
+}
+
+fn auth_static(
+    def: &AuthDef,
+    usage: &AuthUse,
+    name: &Ident,
+    keys: &TokenStream,
+    one_of_several: bool,
+) -> TokenStream {
+    let doc = if one_of_several {
+        format!(
+            " `[auth.{}]` of routes.toml, for routes with its claims' parameters at positions {}.",
+            def.name,
+            param_positions(usage).join(", ")
+        )
+    } else {
+        format!(" `[auth.{}]` of routes.toml.", def.name)
+    };
+    let policy = &def.name;
+    let token_from = def.token_from.iter().map(|source| match source {
+        TokenSourceDef::Header => quote!(auth::TokenSource::Header),
+        TokenSourceDef::Query(name) => quote!(auth::TokenSource::Query(#name)),
+        TokenSourceDef::Cookie(name) => quote!(auth::TokenSource::Cookie(#name)),
+    });
+    let secret = match &def.secret {
+        Some(secret) => {
+            let (store, key, kid) = (&secret.store, &secret.key, option_str(secret.kid.as_ref()));
+            quote!(Some(auth::StoredSecret { store: #store, key: #key, kid: #kid }))
+        }
+        None => quote!(None),
+    };
+    let jwks = match &def.jwks {
+        Some(jwks) => {
+            let (store, key) = (&jwks.store, &jwks.key);
+            let algorithms = jwks.algorithms.iter().map(|a| algorithm(*a));
+            quote!(Some(auth::StoredJwks { store: #store, key: #key, algorithms: &[#(#algorithms),*] }))
+        }
+        None => quote!(None),
+    };
+    let issuer = option_str(def.issuer.as_ref());
+    let audience = option_str(def.audience.as_ref());
+    let leeway_secs = Literal::u64_unsuffixed(def.leeway_secs);
+    let claims = usage.claims.iter().map(|(claim, value)| {
+        let value = pieces(value);
+        quote!(auth::ClaimRule { claim: #claim, value: #value })
+    });
+    let channels_claim = option_str(def.channels_claim.as_ref());
+    let forward_authorization = def.forward_authorization;
+    quote! {
+        #[doc = #doc]
+        static #name: auth::Policy = auth::Policy {
+            name: #policy,
+            token_from: &[#(#token_from),*],
+            keys: #keys,
+            secret: #secret,
+            jwks: #jwks,
+            issuer: #issuer,
+            audience: #audience,
+            leeway_secs: #leeway_secs,
+            claims: &[#(#claims),*],
+            channels_claim: #channels_claim,
+            forward_authorization: #forward_authorization,
+        };
+    }
+}
+
+fn cors_static(def: &CorsDef, name: &Ident) -> TokenStream {
+    let doc = format!(" `[cors.{}]` of routes.toml.", def.name);
+    let CorsDef {
+        name: policy,
+        origins,
+        methods,
+        headers,
+        credentials,
+        max_age_secs,
+    } = def;
+    let max_age_secs = Literal::u32_unsuffixed(*max_age_secs);
+    quote! {
+        #[doc = #doc]
+        static #name: cors::Policy = cors::Policy {
+            name: #policy,
+            origins: &[#(#origins),*],
+            methods: &[#(#methods),*],
+            headers: &[#(#headers),*],
+            credentials: #credentials,
+            max_age_secs: #max_age_secs,
+        };
+    }
+}
+
+/// `&[Piece::Text("room-"), Piece::Param(0)]`.
+fn pieces(pieces: &[Piece]) -> TokenStream {
+    let pieces = pieces.iter().map(|p| match p {
+        Piece::Text(text) => quote!(Piece::Text(#text)),
+        Piece::Param(index) => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote!(Piece::Param(#index))
+        }
+    });
+    quote!(&[#(#pieces),*])
 }
 
 /// prettyplease puts items back to back; a blank line between top-level items reads better.
@@ -102,12 +363,7 @@ fn static_names(table: &Table) -> Vec<Ident> {
             if !route.methods.is_any() {
                 words.extend(route.methods.names().map(str::to_owned));
             }
-            let base: String = words
-                .join("_")
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect();
-            unique_ident(&mut taken, base)
+            unique_ident(&mut taken, underscored(&words.join("_")))
         })
         .collect()
 }
@@ -123,7 +379,7 @@ fn unique_ident(taken: &mut BTreeSet<String>, base: String) -> Ident {
     format_ident!("{name}")
 }
 
-fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
+fn route_static(route: &RouteDef, name: &Ident, policies: &PolicyNames) -> TokenStream {
     let pattern = &route.pattern.text;
     let kind = match route.pattern.kind {
         PatternKind::Exact => quote!(PatternKind::Exact),
@@ -139,16 +395,22 @@ fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
     };
     let params = route.pattern.params();
     let action = action(&route.action);
-    let channels = route.channels.iter().map(|pieces| {
-        let pieces = pieces.iter().map(|p| match p {
-            Piece::Text(text) => quote!(Piece::Text(#text)),
-            Piece::Param(index) => {
-                let index = Literal::usize_unsuffixed(*index);
-                quote!(Piece::Param(#index))
-            }
-        });
-        quote!(Channel(&[#(#pieces),*]))
+    let channels = route.channels.iter().map(|template| {
+        let pieces = pieces(template);
+        quote!(Channel(#pieces))
     });
+    let auth = match route
+        .auth
+        .as_ref()
+        .and_then(|usage| policies.auth.get(usage))
+    {
+        Some(policy) => quote!(Some(&#policy)),
+        None => quote!(None),
+    };
+    let cors = match route.cors.as_ref().and_then(|name| policies.cors.get(name)) {
+        Some(policy) => quote!(Some(&#policy)),
+        None => quote!(None),
+    };
     quote! {
         static #name: Route = Route {
             pattern: #pattern,
@@ -157,8 +419,8 @@ fn route_static(route: &RouteDef, name: &Ident) -> TokenStream {
             params: &[#(#params),*],
             action: #action,
             channels: &[#(#channels),*],
-            auth: None,
-            cors: None,
+            auth: #auth,
+            cors: #cors,
         };
     }
 }

@@ -10,6 +10,7 @@ mod diagnostic;
 mod generate;
 pub mod model;
 mod pattern;
+mod policy;
 pub mod precedence;
 mod validate;
 
@@ -17,7 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::{fs, io};
 
-pub use diagnostic::{Diagnostic, Location, Source, closest};
+pub use diagnostic::{Diagnostic, Location, Severity, Source, closest};
 pub use generate::{HEADER, generate};
 
 /// The two files a route table is read from.
@@ -27,7 +28,8 @@ pub struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    /// Validates routes.toml against fastly.toml: the route table, or every error found.
+    /// Validates routes.toml against fastly.toml: the route table (with its warnings), or
+    /// every error found.
     pub fn table(&self) -> Result<model::Table, Vec<Diagnostic>> {
         validate::validate(&self.routes, &self.fastly)
     }
@@ -92,7 +94,8 @@ impl Config {
 
     /// Reads and validates both files and writes the lookup when its text changed, so
     /// that an unchanged lookup does not make cargo rebuild the app. Tells cargo to run the
-    /// build script again when either file changes.
+    /// build script again when either file changes, and shows the warnings (a policy no
+    /// route uses) as `cargo::warning=` lines.
     pub fn compile(&self) -> Result<(), Error> {
         println!("cargo::rerun-if-changed={}", self.routes);
         println!("cargo::rerun-if-changed={}", self.fastly);
@@ -122,6 +125,13 @@ impl Config {
                     .collect(),
             }
         })?;
+        let sources = input.sources();
+        let warnings: Vec<String> = table
+            .warnings
+            .iter()
+            .map(|d| d.render_for_cargo(&sources))
+            .collect();
+        print!("{}", cargo_lines("warning", &warnings));
         write_if_changed(&out, &generate(&table))
             .map_err(|e| Error::one(format!("cannot write {}: {e}", out.display())))
     }
@@ -148,18 +158,25 @@ impl Error {
     }
 
     /// Hands the errors to cargo as `cargo::error=` lines, so that it fails the build and
-    /// shows each one: line by line, as cargo prints each such line as an error of its
-    /// own, with a blank one between errors.
+    /// shows each one.
     pub fn report_to_cargo(&self) {
-        for (i, error) in self.errors.iter().enumerate() {
-            if i > 0 {
-                println!("cargo::error=");
-            }
-            for line in error.lines() {
-                println!("cargo::error={line}");
-            }
+        print!("{}", cargo_lines("error", &self.errors));
+    }
+}
+
+/// `messages` as `cargo::DIRECTIVE=` lines: line by line, as cargo prints each such line
+/// as a message of its own, with a blank one between messages.
+fn cargo_lines(directive: &str, messages: &[String]) -> String {
+    let mut out = String::new();
+    for (i, message) in messages.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&format!("cargo::{directive}=\n"));
+        }
+        for line in message.lines() {
+            out.push_str(&format!("cargo::{directive}={line}\n"));
         }
     }
+    out
 }
 
 impl fmt::Display for Error {
@@ -177,4 +194,24 @@ pub fn write_if_changed(path: &Path, text: &str) -> io::Result<()> {
         return Ok(());
     }
     fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_reach_cargo_line_by_line() {
+        let warnings = [
+            "auth policy `a` is named by no route\n --> routes.toml:1:7".to_owned(),
+            "cors policy `b` is named by no route".to_owned(),
+        ];
+        assert_eq!(
+            cargo_lines("warning", &warnings),
+            "cargo::warning=auth policy `a` is named by no route\n\
+             cargo::warning= --> routes.toml:1:7\n\
+             cargo::warning=\n\
+             cargo::warning=cors policy `b` is named by no route\n"
+        );
+    }
 }

@@ -4,10 +4,18 @@ use fanout_router_core::grip_sig::P256_POINT_BYTES;
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::PatternKind;
 
+use crate::diagnostic::Diagnostic;
+
 pub struct Table {
     /// In precedence order: the first route that matches a request handles it.
     pub routes: Vec<RouteDef>,
     pub signers: SignersDef,
+    /// The `[auth.NAME]` policies, by name, used by a route or not.
+    pub auth: Vec<AuthDef>,
+    /// The `[cors.NAME]` policies, by name, used by a route or not.
+    pub cors: Vec<CorsDef>,
+    /// What is valid but likely a mistake, such as a policy no route uses.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The `[grip_sig]` table: `None` keeps a default signer.
@@ -24,6 +32,10 @@ pub struct RouteDef {
     pub methods: Methods,
     pub action: ActionDef,
     pub channels: Vec<Vec<Piece>>,
+    /// The `[auth.NAME]` policy the route names, bound to its pattern.
+    pub auth: Option<AuthUse>,
+    /// The name of the `[cors.NAME]` policy the route names.
+    pub cors: Option<String>,
     /// Line of the route's `[[route]]` header in routes.toml. Kept out of the generated
     /// code, so that a line added above a route leaves its code alone: tools find a
     /// generated route's line here, at its index in `ROUTES`.
@@ -92,9 +104,90 @@ pub enum ModeDef {
 }
 
 /// A piece of a channel name template.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Piece {
     Text(String),
     /// Index of the parameter in the route's pattern.
     Param(usize),
+}
+
+/// A route's `auth = "NAME"`: the policy, with its claim templates resolved against the
+/// route's parameters (the index of a parameter depends on the route's pattern).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AuthUse {
+    pub policy: String,
+    pub claims: Vec<(String, Vec<Piece>)>,
+}
+
+/// One `[auth.NAME]` table, validated; its keys parsed.
+pub struct AuthDef {
+    pub name: String,
+    pub token_from: Vec<TokenSourceDef>,
+    pub keys: Vec<KeyDef>,
+    pub secret: Option<SecretDef>,
+    pub jwks: Option<JwksDef>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub leeway_secs: u64,
+    /// Claim and template as written: `("sub", "{user}")`.
+    pub claims: Vec<(String, String)>,
+    pub channels_claim: Option<String>,
+    pub forward_authorization: bool,
+}
+
+pub enum TokenSourceDef {
+    Header,
+    Query(String),
+    Cookie(String),
+}
+
+/// The algorithms a public key in routes.toml or in a JWK Set may use; HS256 secrets live
+/// in a Secret Store only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlgorithmDef {
+    Es256,
+    Rs256,
+}
+
+impl AlgorithmDef {
+    pub const ALL: [AlgorithmDef; 2] = [AlgorithmDef::Es256, AlgorithmDef::Rs256];
+
+    /// The JOSE `alg` name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AlgorithmDef::Es256 => "ES256",
+            AlgorithmDef::Rs256 => "RS256",
+        }
+    }
+}
+
+pub struct KeyDef {
+    pub algorithm: AlgorithmDef,
+    pub kid: Option<String>,
+    /// ES256: the SEC1 point; RS256: `jwt::rsa_material` of the modulus and exponent.
+    pub material: Vec<u8>,
+}
+
+pub struct SecretDef {
+    pub store: String,
+    pub key: String,
+    pub kid: Option<String>,
+}
+
+pub struct JwksDef {
+    pub store: String,
+    pub key: String,
+    pub algorithms: Vec<AlgorithmDef>,
+}
+
+/// One `[cors.NAME]` table, validated.
+pub struct CorsDef {
+    pub name: String,
+    /// Exact origins; empty for any origin.
+    pub origins: Vec<String>,
+    pub methods: Vec<String>,
+    /// Request headers, in lower case.
+    pub headers: Vec<String>,
+    pub credentials: bool,
+    pub max_age_secs: u32,
 }

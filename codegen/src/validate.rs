@@ -11,9 +11,10 @@ use p256::pkcs8::DecodePublicKey;
 use toml::Spanned;
 
 use crate::channel::{self, MAX_CHANNELS};
-use crate::config::{GripSigEntry, OnTimeout, RouteEntry, RoutesFile};
+use crate::config::{GripSigEntry, OnTimeout, RouteEntry, RoutesFile, SpannedList};
 use crate::diagnostic::{Diagnostic, Reporter, Source};
 use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, SignersDef, Table};
+use crate::policy::Policies;
 use crate::{pattern, precedence};
 
 pub const KEEP_ALIVE_SECS: std::ops::RangeInclusive<i64> = 5..=55;
@@ -24,26 +25,32 @@ pub const DEFAULT_TIMEOUT_SECS: u32 = 55;
 pub const FINAL_STATUS: std::ops::RangeInclusive<i64> = 200..=599;
 pub const DEFAULT_STATUS: u16 = 200;
 
-/// The backend names fastly.toml declares, by section.
-struct Backends {
+/// The backend names fastly.toml declares, by section, and the stores of the local server.
+pub(crate) struct Backends {
     local: BTreeSet<String>,
     setup: BTreeSet<String>,
+    /// `[local_server.secret_stores.NAME]`.
+    pub(crate) secret_stores: BTreeSet<String>,
+    /// `[local_server.config_stores.NAME]`.
+    pub(crate) config_stores: BTreeSet<String>,
 }
 
 impl Backends {
     fn read(fastly: &Source) -> Result<Backends, Vec<Diagnostic>> {
         let table: toml::Table = toml::from_str(fastly.text).map_err(|e| toml_error(fastly, &e))?;
-        let names = |section: &str| -> BTreeSet<String> {
+        let names = |section: &str, kind: &str| -> BTreeSet<String> {
             table
                 .get(section)
-                .and_then(|s| s.get("backends"))
+                .and_then(|s| s.get(kind))
                 .and_then(toml::Value::as_table)
                 .map(|b| b.keys().cloned().collect())
                 .unwrap_or_default()
         };
         Ok(Backends {
-            local: names("local_server"),
-            setup: names("setup"),
+            local: names("local_server", "backends"),
+            setup: names("setup", "backends"),
+            secret_stores: names("local_server", "secret_stores"),
+            config_stores: names("local_server", "config_stores"),
         })
     }
 
@@ -61,13 +68,17 @@ pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnosti
         source: routes,
         backends: &backends,
         fastly_name: fastly.name,
+        policies: Policies::default(),
     };
+    let auth = checker.auth_policies(&file.auth);
+    let cors = checker.cors_policies(&file.cors);
     let mut defs: Vec<(RouteDef, Range<usize>)> = Vec::new();
     for entry in &file.route {
         if let Some(def) = checker.route(entry) {
             defs.push((def, pattern_span(entry.get_ref())));
         }
     }
+    checker.warn_unused(&file);
     if file.route.is_empty() {
         reporter.error(
             &(0..0),
@@ -81,13 +92,19 @@ pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnosti
         .as_ref()
         .map(|table| signers(&mut reporter, table.get_ref()))
         .unwrap_or_default();
-    let diagnostics = reporter.finish();
+    let (diagnostics, warnings) = reporter.finish_with_warnings();
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
     let mut routes: Vec<RouteDef> = defs.into_iter().map(|(def, _)| def).collect();
     routes.sort_by_cached_key(|r| (precedence::Rank::of(r), r.methods.bits()));
-    Ok(Table { routes, signers })
+    Ok(Table {
+        routes,
+        signers,
+        auth,
+        cors,
+        warnings,
+    })
 }
 
 /// Shortest HS256 key accepted: HMAC keys shorter than the hash are weak.
@@ -148,7 +165,7 @@ fn signers(reporter: &mut Reporter, table: &GripSigEntry) -> SignersDef {
 }
 
 /// The uncompressed SEC1 point of a P-256 public key in PEM SubjectPublicKeyInfo form.
-fn p256_point(pem: &str) -> Option<[u8; P256_POINT_BYTES]> {
+pub(crate) fn p256_point(pem: &str) -> Option<[u8; P256_POINT_BYTES]> {
     let key = p256::PublicKey::from_public_key_pem(pem.trim()).ok()?;
     key.to_sec1_point(false).as_bytes().try_into().ok()
 }
@@ -207,11 +224,13 @@ fn report_overlaps(reporter: &mut Reporter, defs: &[(RouteDef, Range<usize>)]) {
     }
 }
 
-struct Checker<'r, 'a> {
-    reporter: &'r mut Reporter<'a>,
+pub(crate) struct Checker<'r, 'a> {
+    pub(crate) reporter: &'r mut Reporter<'a>,
     source: &'a Source<'a>,
-    backends: &'a Backends,
-    fastly_name: &'a str,
+    pub(crate) backends: &'a Backends,
+    pub(crate) fastly_name: &'a str,
+    /// What routes may name: the policies declared, and the claims of the valid ones.
+    pub(crate) policies: Policies,
 }
 
 impl Checker<'_, '_> {
@@ -228,6 +247,8 @@ impl Checker<'_, '_> {
             .map(|p| p.params().collect())
             .unwrap_or_default();
         let channels = self.channels(r, &header, action.as_ref(), &params);
+        let auth = pattern.as_ref().and_then(|_| self.route_auth(r, &params));
+        let cors = self.route_cors(r);
         if self.reporter.count() > errors_before {
             return None;
         }
@@ -236,6 +257,8 @@ impl Checker<'_, '_> {
             methods,
             action: action?,
             channels,
+            auth,
+            cors,
             line: self.reporter.location(header.start).line,
         })
     }
@@ -273,15 +296,17 @@ impl Checker<'_, '_> {
     }
 
     fn methods(&mut self, r: &RouteEntry) -> Methods {
-        let Some(list) = &r.methods else {
-            return Methods::ANY;
-        };
+        match &r.methods {
+            Some(list) => self.method_list(list, "remove `methods` to accept every method"),
+            None => Methods::ANY,
+        }
+    }
+
+    /// The methods of a `methods` list; `empty_help` says what to write for an empty one.
+    pub(crate) fn method_list(&mut self, list: &SpannedList, empty_help: &str) -> Methods {
         if list.get_ref().is_empty() {
-            self.reporter.error(
-                &list.span(),
-                "empty `methods` list",
-                "remove `methods` to accept every method",
-            );
+            self.reporter
+                .error(&list.span(), "empty `methods` list", empty_help);
         }
         let mut set = Methods::from_bits(0);
         for name in list.get_ref() {
@@ -528,7 +553,7 @@ impl Checker<'_, '_> {
         Some(text.clone())
     }
 
-    fn seconds(
+    pub(crate) fn seconds(
         &mut self,
         value: Option<&Spanned<i64>>,
         key: &str,
@@ -652,17 +677,10 @@ impl Checker<'_, '_> {
                 ),
             );
         }
+        let repeated = self.repeats(names, "channel", str::eq);
         let mut templates = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            if let Some(first) = names[..i].iter().find(|n| n.get_ref() == name.get_ref()) {
-                self.reporter.conflict(
-                    &name.span(),
-                    "listed again here",
-                    format!("channel {:?} is listed twice", name.get_ref()),
-                    &first.span(),
-                    "first listed here",
-                    "list each channel once",
-                );
+        for (name, repeated) in names.iter().zip(repeated) {
+            if repeated {
                 continue;
             }
             match channel::parse(name.get_ref(), params) {
@@ -676,9 +694,35 @@ impl Checker<'_, '_> {
         templates
     }
 
+    /// Reports each item of `list` that repeats an earlier one (`same` compares them);
+    /// returns which did.
+    pub(crate) fn repeats(
+        &mut self,
+        list: &[Spanned<String>],
+        what: &str,
+        same: fn(&str, &str) -> bool,
+    ) -> Vec<bool> {
+        let mut repeated = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            let first = list[..i].iter().find(|n| same(n.get_ref(), item.get_ref()));
+            if let Some(first) = first {
+                self.reporter.conflict(
+                    &item.span(),
+                    "listed again here",
+                    format!("{what} {:?} is listed twice", item.get_ref()),
+                    &first.span(),
+                    "first listed here",
+                    format!("list each {what} once"),
+                );
+            }
+            repeated.push(first.is_some());
+        }
+        repeated
+    }
+
     /// The source offset of byte `index` of a string value, when the string is written
     /// without escapes; otherwise the start of the value.
-    fn inside(&self, value: &Spanned<String>, index: usize) -> usize {
+    pub(crate) fn inside(&self, value: &Spanned<String>, index: usize) -> usize {
         let span = value.span();
         let raw = &self.source.text[span.clone()];
         let unescaped = raw.len() == value.get_ref().len() + 2 && !raw.starts_with("\"\"\"");

@@ -74,6 +74,16 @@ fn the_fixture_exercises_every_feature() {
         "Piece::Param(0)",
         "production: Some(PublicSigner",
         "local: Some(SharedKeySigner",
+        "static AUTH_USERS_KEYS: [jwt::Key; 2]",
+        "algorithm: &jwt::ES256",
+        "algorithm: &jwt::RS256",
+        "auth::TokenSource::Query(\"access_token\")",
+        "auth::TokenSource::Cookie(\"session\")",
+        "secret: Some(auth::StoredSecret",
+        "algorithms: &[&jwt::ES256, &jwt::RS256]",
+        "auth: Some(&AUTH_USERS_P0)",
+        "auth: Some(&AUTH_USERS_P1)",
+        "cors: Some(&CORS_FRONT_END)",
     ] {
         assert!(code.contains(part), "rich.rs has no {part:?}");
     }
@@ -106,8 +116,8 @@ fn one_more_route_is_a_diff_of_that_route_only() {
     assert_eq!(
         (count.removed.as_slice(), count.added.as_slice()),
         (
-            ["pub static ROUTES: [&Route; 32] = [".to_owned()].as_slice(),
-            ["pub static ROUTES: [&Route; 33] = [".to_owned()].as_slice()
+            ["pub static ROUTES: [&Route; 34] = [".to_owned()].as_slice(),
+            ["pub static ROUTES: [&Route; 35] = [".to_owned()].as_slice()
         ),
         "{shown}"
     );

@@ -70,3 +70,26 @@ fn the_signers_are_the_grip_sig_table() {
     assert_eq!(local.key.algorithm, &jwt::HS256);
     assert_eq!(&*local.key.material, b"my-pushpin-sig-key");
 }
+
+#[test]
+fn routes_point_at_their_policies_bound_to_their_patterns() {
+    use fanout_router_core::channel::Piece;
+    let route = |path: &str| rich::lookup("GET", path).expect("a route").route;
+    let notifications = route("/notifications/alice");
+    let members = route("/rooms/lobby/members/alice");
+    let (a, b) = (notifications.auth.unwrap(), members.auth.unwrap());
+    assert_eq!((a.name, b.name), ("users", "users"));
+    // `{user}` is parameter 0 of one pattern and 1 of the other.
+    assert_eq!(a.claims[0].value, [Piece::Param(0)]);
+    assert_eq!(b.claims[0].value, [Piece::Param(1)]);
+    assert!(
+        std::ptr::eq(a.keys, b.keys),
+        "the keys are compiled in once"
+    );
+    let names: Vec<&str> = a.keys.iter().map(|k| k.algorithm.name).collect();
+    assert_eq!(names, ["ES256", "RS256"]);
+    let cors = notifications.cors.unwrap();
+    assert!(cors.allows("https://app.example.com") && !cors.allows("https://evil.example"));
+    assert_eq!(cors.headers, ["authorization", "last-event-id"]);
+    assert!(members.cors.is_none());
+}
