@@ -704,10 +704,10 @@ impl Checker<'_, '_> {
                 names.join(", ")
             )
         } else if names.is_empty() {
-            format!("declare it in an [{kind}.{name}] table")
+            format!("declare it in a [{kind}.{name}] table")
         } else {
             format!(
-                "declare it in an [{kind}.{name}] table, or name one of: {}",
+                "declare it in a [{kind}.{name}] table, or name one of: {}",
                 names.join(", ")
             )
         };

@@ -12,6 +12,13 @@ url = "http://127.0.0.1:7676/"
 
 [setup.backends.api]
 address = "api.example.com"
+
+[[local_server.secret_stores.auth]]
+key = "users-hs256"
+data = "a development secret"
+
+[local_server.config_stores.keys]
+format = "inline-toml"
 "#;
 
 fn input<'a>(routes: &'a str, fastly: &'a str) -> Input<'a> {
@@ -526,4 +533,424 @@ fn a_pattern_not_in_the_normal_form_of_request_paths() {
         help,
         "requests holding it are refused with a 400 before routing"
     );
+}
+
+/// A route naming `[auth.users]`, then that table opening on line 6 and its keys from
+/// line 7 on.
+fn auth(body: &str) -> String {
+    format!(
+        "[[route]]\npath = \"/n/{{user}}\"\nfanout = \"origin\"\nauth = \"users\"\n\n\
+         [auth.users]\n{body}\n"
+    )
+}
+
+/// The key source the auth cases give when they are about something else.
+const SECRET: &str = "secret = { store = \"auth\", key = \"users-hs256\" }";
+
+/// Public keys made for these tests with openssl: P-256, P-384, RSA-2048 and RSA-1024.
+const P256_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEadY0ZUo0t6FTgQSqelzMsofE/IAY\nTpjrGc0FDnKCGthY8vomgc4SyM6Z6l/q+ulNAh+h2CQ/ktdBa3OrY2C57g==\n-----END PUBLIC KEY-----";
+const P384_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEnNeC1MwE1XLIhKNY81jCZslRydxoVkM8\nDeteRjwu6ax9Yiy/2TUfA6qVAHrbTjm/ek7KFz/U7tnZvVTltgdIP8udU3Ss0dPC\ny1BqCwhIa1IHI3r2pie+P51JHE+dHtUF\n-----END PUBLIC KEY-----";
+const RSA_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqx5iIpZSC5JLZh6vcX9L\n/Lmy6/yYPJBs9GKqNIoMSHuxrnT1Z7sOQ4GFipSmIqWWDva3IMTC/NV8W+KJpCNY\n3KCIhe4SYXE5J9DA/JCwT2LLYRGL4qoV+2iht+slY3vC7NOAZzO0SKplPYSDYgi4\noTp3uq74p8SfspNnpnvBIoYuaklNTrJOX1ufQLS1R63oBRkWcmr5c0pt3DZNzpUc\nvubYfzh6uu38cf7IWW1yMa/He/KR3ye8af3ixqlFyFOV2onLVd5X3/ZLS4xVd0aJ\nsyZF1QftD+3P6KJLzy/5h/gGtb1BkpgInuecetvJcX/kQxGfdkzm5/yWELPtZrBs\nPwIDAQAB\n-----END PUBLIC KEY-----";
+const RSA_1024_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC/W3xBn83bJ2HlMKlGw/HinGAP\nEc2/6zIzfoeTU4xoRv6+stdlria48ilHaXmUEqluRyV7HWGBoP/xaT2PAcQ7YoKK\n1pxlyV2RsGARlJDbYcZ8w8Skv4jP3jLc9mrwd7sGxXhpSs9xHTpc5br1DB6jXouP\n3ODuFjk/aZEkzpoPmwIDAQAB\n-----END PUBLIC KEY-----";
+
+/// Each case: the policy's keys, the error as `file:line:column: message`, and a part of
+/// its help.
+fn assert_refused(cases: &[(String, &str, &str)]) {
+    for (routes, expected, help_part) in cases {
+        let (error, help) = refused(routes);
+        assert_eq!(&error, expected, "{routes}");
+        assert!(help.contains(help_part), "{routes}\nhelp: {help}");
+    }
+}
+
+#[test]
+fn a_full_auth_policy_is_accepted() {
+    accepted(&auth(&format!(
+        "token_from = [\"header\", \"query\", \"cookie\"]\nquery = \"access_token\"\n\
+         cookie = \"session\"\n\
+         secret = {{ store = \"auth\", key = \"users-hs256\", kid = \"hs\" }}\n\
+         jwks = {{ store = \"keys\", key = \"users-jwks\", algorithms = [\"ES256\", \"RS256\"] }}\n\
+         keys = [{{ kid = \"ec\", algorithm = \"ES256\", pem = \"\"\"{P256_PEM}\"\"\" }}, \
+         {{ kid = \"rsa\", algorithm = \"RS256\", pem = \"\"\"{RSA_PEM}\"\"\" }}]\n\
+         issuer = \"https://auth.example.com\"\naudience = \"chat\"\nleeway = 0\n\
+         claims = {{ sub = \"user-{{user}}\" }}\nchannels_claim = \"x-fastly-read\"\n\
+         forward_authorization = false"
+    )));
+}
+
+#[test]
+fn a_route_naming_an_unknown_policy() {
+    let routes = auth(SECRET).replace("auth = \"users\"", "auth = \"usres\"");
+    let (error, help) = refused(&routes);
+    assert_eq!(error, "routes.toml:4:8: unknown auth policy `usres`");
+    assert_eq!(help, "did you mean `users`? The auth policies are: users");
+    let routes = format!("{}\ncors = \"front\"\n", ROUTE.trim_end());
+    let (error, help) = refused(&routes);
+    assert_eq!(error, "routes.toml:4:8: unknown cors policy `front`");
+    assert_eq!(help, "declare it in a [cors.front] table");
+}
+
+#[test]
+fn a_claim_naming_a_parameter_the_pattern_lacks_points_at_both() {
+    let routes = auth(&format!("{SECRET}\nclaims = {{ sub = \"{{owner}}\" }}"));
+    let diagnostics = diagnostics_with(&routes, FASTLY);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(
+        format!("{}: {}", d.location, d.message),
+        "routes.toml:4:8: auth policy `users` binds claim `sub` to `{owner}`, a parameter \
+         this route's pattern lacks"
+    );
+    assert_eq!(d.label.as_deref(), Some("this route"));
+    let (other, note) = d.related.as_ref().expect("the claim is pointed at");
+    assert_eq!(
+        (other.to_string().as_str(), note.as_str()),
+        ("routes.toml:8:18", "the claim")
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("the pattern's parameters are {user}: name a policy whose claims use them")
+    );
+}
+
+#[test]
+fn a_claim_template_that_does_not_parse() {
+    assert_refused(&[
+        (
+            auth(&format!("{SECRET}\nclaims = {{ sub = \"{{user\" }}")),
+            "routes.toml:8:19: unbalanced brace in claim template",
+            "write a parameter as {name}",
+        ),
+        (
+            auth(&format!("{SECRET}\nclaims = {{ sub = \"\" }}")),
+            "routes.toml:8:18: empty claim template",
+            "sub = \"{user}\"",
+        ),
+    ]);
+}
+
+#[test]
+fn inline_keys_that_do_not_parse() {
+    let key = |algorithm: &str, pem: &str| {
+        auth(&format!(
+            "keys = [{{ kid = \"k\", algorithm = \"{algorithm}\", pem = \"\"\"{pem}\"\"\" }}]"
+        ))
+    };
+    assert_refused(&[
+        (
+            key("ES256", "not a key"),
+            "routes.toml:7:49: pem is not a P-256 public key in PEM form",
+            "from -----BEGIN PUBLIC KEY-----",
+        ),
+        (
+            key("ES256", P384_PEM),
+            "routes.toml:7:49: pem is not a P-256 public key in PEM form",
+            "a key on the P-256 curve, no other",
+        ),
+        (
+            key("RS256", P256_PEM),
+            "routes.toml:7:49: pem is not an RSA public key in PEM form",
+            "paste the RS256 public key",
+        ),
+        (
+            key("RS256", RSA_1024_PEM),
+            "routes.toml:7:49: the RSA key of pem has 1024 bits, fewer than 2048",
+            "an RSA key of 2048 bits or more",
+        ),
+        (
+            key("HS256", "a shared secret"),
+            "routes.toml:7:34: an HS256 key is a secret, which routes.toml must not hold",
+            "put it in a Secret Store",
+        ),
+        (
+            key("PS256", RSA_PEM),
+            "routes.toml:7:34: unknown algorithm \"PS256\"",
+            "write \"ES256\" (a P-256 key) or \"RS256\"",
+        ),
+        (
+            key("es256", P256_PEM),
+            "routes.toml:7:34: unknown algorithm \"es256\"",
+            "algorithm names are case-sensitive: write \"ES256\"",
+        ),
+        (
+            auth("keys = [{ kid = \"k\", algorithm = \"ES256\" }]"),
+            "routes.toml:7:9: a key needs `algorithm` and `pem`",
+            "pem = ",
+        ),
+        (
+            auth("keys = []"),
+            "routes.toml:7:8: empty `keys` list",
+            "give at least one key",
+        ),
+    ]);
+}
+
+#[test]
+fn two_keys_cannot_share_a_kid() {
+    let (error, _) = refused(&auth(&format!(
+        "secret = {{ store = \"auth\", key = \"users-hs256\", kid = \"k\" }}\n\
+         keys = [{{ kid = \"k\", algorithm = \"ES256\", pem = \"\"\"{P256_PEM}\"\"\" }}]"
+    )));
+    assert_eq!(error, "routes.toml:8:17: kid \"k\" is listed twice");
+}
+
+#[test]
+fn jwks_algorithms_empty_unknown_or_missing() {
+    let jwks = |algorithms: &str| {
+        auth(&format!(
+            "jwks = {{ store = \"keys\", key = \"users-jwks\"{algorithms} }}"
+        ))
+    };
+    assert_refused(&[
+        (
+            jwks(", algorithms = []"),
+            "routes.toml:7:59: empty `algorithms` list",
+            "algorithms = [\"ES256\"]",
+        ),
+        (
+            jwks(", algorithms = [\"HS256\"]"),
+            "routes.toml:7:60: an HS256 key is a secret, which a Config Store must not hold",
+            "put it in a Secret Store",
+        ),
+        (
+            jwks(", algorithms = [\"EdDSA\"]"),
+            "routes.toml:7:60: unknown algorithm \"EdDSA\"",
+            "write \"ES256\"",
+        ),
+        (
+            jwks(", algorithms = [\"ES256\", \"ES256\"]"),
+            "routes.toml:7:69: algorithm \"ES256\" is listed twice",
+            "list each algorithm once",
+        ),
+        (
+            jwks(""),
+            "routes.toml:7:8: `jwks` needs `algorithms`",
+            "algorithms = [\"ES256\"]",
+        ),
+    ]);
+}
+
+#[test]
+fn contradictory_token_sources() {
+    assert_refused(&[
+        (
+            auth(&format!("{SECRET}\nquery = \"access_token\"")),
+            "routes.toml:8:9: `query` is given, but `token_from` does not list \"query\"",
+            "add \"query\" to token_from, or remove `query`",
+        ),
+        (
+            auth(&format!(
+                "{SECRET}\ntoken_from = [\"header\"]\ncookie = \"session\""
+            )),
+            "routes.toml:9:10: `cookie` is given, but `token_from` does not list \"cookie\"",
+            "add \"cookie\" to token_from",
+        ),
+        (
+            auth(&format!("{SECRET}\ntoken_from = [\"query\"]")),
+            "routes.toml:8:15: `token_from` lists \"query\", but `query` is not given",
+            "add query = \"access_token\"",
+        ),
+        (
+            auth(&format!("{SECRET}\ntoken_from = [\"cookie\"]")),
+            "routes.toml:8:15: `token_from` lists \"cookie\", but `cookie` is not given",
+            "add cookie = \"session\"",
+        ),
+        (
+            auth(&format!("{SECRET}\ntoken_from = [\"header\", \"header\"]")),
+            "routes.toml:8:25: token source \"header\" is listed twice",
+            "list each token source once",
+        ),
+        (
+            auth(&format!("{SECRET}\ntoken_from = []")),
+            "routes.toml:8:14: empty `token_from` list",
+            "\"header\", \"query\" and \"cookie\"",
+        ),
+        (
+            auth(&format!("{SECRET}\ntoken_from = [\"bearer\"]")),
+            "routes.toml:8:15: unknown token source \"bearer\"",
+            "write \"header\", \"query\" or \"cookie\"",
+        ),
+        (
+            auth(&format!(
+                "{SECRET}\ntoken_from = [\"query\"]\nquery = \"a&b\""
+            )),
+            "routes.toml:9:9: query = \"a&b\" is not a name of letters, digits, `-`, `_`, `.` \
+             and `~`",
+            "write e.g. query = \"access_token\"",
+        ),
+    ]);
+}
+
+#[test]
+fn a_policy_without_a_key_source() {
+    let (error, help) = refused(&auth("issuer = \"https://auth.example.com\""));
+    assert_eq!(
+        error,
+        "routes.toml:6:7: auth policy `users` has no key to verify tokens with"
+    );
+    assert!(help.contains("secret = { store, key }"), "{help}");
+}
+
+#[test]
+fn stores_must_be_declared_in_fastly_toml() {
+    assert_refused(&[
+        (
+            auth("secret = { store = \"vault\", key = \"users-hs256\" }"),
+            "routes.toml:7:20: Secret Store `vault` is not declared in fastly.toml under \
+             [local_server.secret_stores]",
+            "[[local_server.secret_stores.vault]] with key = \"users-hs256\"",
+        ),
+        (
+            auth("jwks = { store = \"vault\", key = \"j\", algorithms = [\"ES256\"] }"),
+            "routes.toml:7:18: Config Store `vault` is not declared in fastly.toml under \
+             [local_server.config_stores]",
+            "or use one of: keys",
+        ),
+        (
+            auth("secret = { store = \"auth\" }"),
+            "routes.toml:7:10: `secret` needs `store` and `key`",
+            "write secret = { store = \"fanout-router-auth\", key = \"users-hs256\" }",
+        ),
+    ]);
+}
+
+#[test]
+fn leeway_and_max_age_out_of_range() {
+    assert_refused(&[
+        (
+            auth(&format!("{SECRET}\nleeway = 600")),
+            "routes.toml:8:10: leeway = 600 is out of range: it must be 0 to 300 seconds",
+            "write e.g. leeway = 30",
+        ),
+        (
+            cors("origins = [\"https://app.example.com\"]\nmax_age = 100000"),
+            "routes.toml:8:11: max_age = 100000 is out of range: it must be 0 to 86400 seconds",
+            "write e.g. max_age = 600",
+        ),
+    ]);
+}
+
+#[test]
+fn a_policy_name_that_cannot_be_a_realm() {
+    let routes = auth(SECRET)
+        .replace("[auth.users]", "[auth.\"a b\"]")
+        .replace("auth = \"users\"", "auth = \"a b\"");
+    let (error, _) = refused(&routes);
+    assert_eq!(
+        error,
+        "routes.toml:6:7: auth policy name \"a b\" may hold only letters, digits, `-` and `_`"
+    );
+}
+
+/// A route naming `[cors.front-end]`, then that table opening on line 6 and its keys from
+/// line 7 on.
+fn cors(body: &str) -> String {
+    format!(
+        "[[route]]\npath = \"/n\"\nfanout = \"origin\"\ncors = \"front-end\"\n\n\
+         [cors.front-end]\n{body}\n"
+    )
+}
+
+#[test]
+fn a_full_cors_policy_is_accepted() {
+    accepted(&cors(
+        "origins = [\"https://app.example.com\", \"http://localhost:8080\"]\n\
+         methods = [\"GET\", \"POST\"]\nheaders = [\"Authorization\", \"Last-Event-ID\"]\n\
+         credentials = true\nmax_age = 0",
+    ));
+    accepted(&cors("origins = [\"*\"]"));
+}
+
+#[test]
+fn cors_policies_that_contradict_themselves() {
+    assert_refused(&[
+        (
+            cors("origins = [\"*\"]\ncredentials = true"),
+            "routes.toml:8:15: credentials = true cannot go with origins = [\"*\"]",
+            "list the exact origins that may send credentials",
+        ),
+        (
+            cors("origins = [\"*\", \"https://app.example.com\"]"),
+            "routes.toml:7:12: \"*\" stands for every origin, so it goes alone",
+            "write origins = [\"*\"]",
+        ),
+        (
+            cors("origins = [\"https://app.example.com/\"]"),
+            "routes.toml:7:12: origin \"https://app.example.com/\" is not scheme://host[:port]",
+            "no trailing slash: \"https://app.example.com\"",
+        ),
+        (
+            cors("origins = [\"https://app.example.com/chat\"]"),
+            "routes.toml:7:12: origin \"https://app.example.com/chat\" is not \
+             scheme://host[:port]",
+            "\"https://app.example.com\"",
+        ),
+        (
+            cors("origins = [\"app.example.com\"]"),
+            "routes.toml:7:12: origin \"app.example.com\" is not scheme://host[:port]",
+            "with no path and no trailing slash",
+        ),
+        (
+            cors("methods = [\"GET\"]"),
+            "routes.toml:6:7: cors policy `front-end` has no `origins`",
+            "origins = [\"https://app.example.com\"]",
+        ),
+        (
+            cors("origins = []"),
+            "routes.toml:7:11: empty `origins` list",
+            "[\"*\"] for any origin without credentials",
+        ),
+        (
+            cors("origins = [\"*\"]\nheaders = [\"Last Event ID\"]"),
+            "routes.toml:8:12: \"Last Event ID\" is not a header name",
+            "\"Last-Event-ID\"",
+        ),
+        (
+            cors("origins = [\"*\"]\nmethods = [\"get\"]"),
+            "routes.toml:8:12: unknown method \"get\"",
+            "write \"GET\"",
+        ),
+        (
+            cors("origins = [\"*\"]\nmethods = []"),
+            "routes.toml:8:11: empty `methods` list",
+            "remove `methods` to allow GET, HEAD and POST",
+        ),
+    ]);
+}
+
+#[test]
+fn a_policy_no_route_names_is_a_warning() {
+    let routes = format!("{ROUTE}[auth.admins]\n{SECRET}\n\n[cors.front-end]\norigins = [\"*\"]\n");
+    let table = input(&routes, FASTLY)
+        .table()
+        .expect("a warning fails no build");
+    let warnings: Vec<String> = table
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.location, w.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "routes.toml:5:7: auth policy `admins` is named by no route",
+            "routes.toml:8:7: cors policy `front-end` is named by no route",
+        ]
+    );
+    let help = table.warnings[0].help.as_deref().unwrap_or_default();
+    assert_eq!(
+        help,
+        "name it on a route with auth = \"admins\", or remove [auth.admins]"
+    );
+    let rendered = table.warnings[0].render(&input(&routes, FASTLY).sources());
+    assert!(rendered.starts_with("warning: auth policy"), "{rendered}");
+}
+
+#[test]
+fn a_misspelt_key_in_a_policy_is_named() {
+    let (error, help) = refused(&auth(&format!("{SECRET}\nleway = 10")));
+    assert_eq!(error, "routes.toml:8:1: unknown key `leway`");
+    assert_eq!(help, "did you mean `leeway`?");
+    let (error, help) = refused(&cors("origins = [\"*\"]\nmax_ages = 10"));
+    assert_eq!(error, "routes.toml:8:1: unknown key `max_ages`");
+    assert_eq!(help, "did you mean `max_age`?");
 }
