@@ -222,7 +222,7 @@ fn validated(name: &str, text: &str, fastly: &str) -> Result<Table, String> {
 fn list(routing: &Routing) -> String {
     let mut rows = vec![
         [
-            "pattern", "methods", "action", "backend", "mode", "channels", "line",
+            "pattern", "methods", "action", "backend", "mode", "channels", "auth", "cors", "line",
         ]
         .map(String::from),
     ];
@@ -244,10 +244,12 @@ fn list(routing: &Routing) -> String {
             } else {
                 channels.join(", ")
             },
+            route.auth.map_or("-", |policy| policy.name).to_owned(),
+            route.cors.map_or("-", |policy| policy.name).to_owned(),
             format!("{}:{}", routing.file, def.line),
         ]);
     }
-    let mut widths = [0; 7];
+    let mut widths = [0; 9];
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -490,12 +492,12 @@ mod tests {
         assert_eq!(
             list(&default_routing()),
             "\
-pattern               methods  action  backend  mode       channels  line
-path /test/stream     any      answer  self     stream     test      routes.toml:10
-path /test/sse        any      answer  self     sse        test      routes.toml:15
-path /test/long-poll  any      answer  self     long-poll  test      routes.toml:20
-path /test/websocket  any      answer  self     ws-echo    test      routes.toml:25
-prefix /              any      fanout  origin   -          -         routes.toml:40
+pattern               methods  action  backend  mode       channels  auth  cors  line
+path /test/stream     any      answer  self     stream     test      -     -     routes.toml:10
+path /test/sse        any      answer  self     sse        test      -     -     routes.toml:15
+path /test/long-poll  any      answer  self     long-poll  test      -     -     routes.toml:20
+path /test/websocket  any      answer  self     ws-echo    test      -     -     routes.toml:25
+prefix /              any      fanout  origin   -          -         -     -     routes.toml:40
 "
         );
     }
@@ -505,13 +507,13 @@ prefix /              any      fanout  origin   -          -         routes.toml
         assert_eq!(
             list(&test_routing()),
             "\
-pattern                    methods    action  backend  mode    channels     line
-path /rooms/lobby/events   any        answer  self     stream  lobby        routes.toml:9
-path /rooms/{room}/events  any        answer  self     sse     room-{room}  routes.toml:4
-prefix /rooms/{room}       any        fanout  origin   -       -            routes.toml:14
-prefix /static             GET        direct  origin   -       -            routes.toml:27
-prefix /rooms              GET, HEAD  fanout  origin   -       -            routes.toml:18
-prefix /rooms              any        direct  origin   -       -            routes.toml:23
+pattern                    methods    action  backend  mode    channels     auth     cors       line
+path /rooms/lobby/events   any        answer  self     stream  lobby        -        -          routes.toml:9
+path /rooms/{room}/events  any        answer  self     sse     room-{room}  -        -          routes.toml:4
+prefix /rooms/{room}       any        fanout  origin   -       -            -        -          routes.toml:14
+prefix /static             GET        direct  origin   -       -            members  front-end  routes.toml:27
+prefix /rooms              GET, HEAD  fanout  origin   -       -            -        -          routes.toml:18
+prefix /rooms              any        direct  origin   -       -            -        -          routes.toml:23
 "
         );
     }

@@ -10,18 +10,19 @@
 //! which the agreement test and the `lookup_vs_reference` fuzz target hold to the generated
 //! one: any routes file, committed or not, can be tried without compiling it.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fanout_router_codegen::model::{self, ActionDef, ModeDef, Pattern, RouteDef, Segment, Table};
 use fanout_router_codegen::{generate, precedence};
-use fanout_router_core::auth;
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::decision::{self, Context, Decision, Forward, Headers, Incoming, Lookup};
 use fanout_router_core::method::Methods;
 use fanout_router_core::path::Target;
 use fanout_router_core::route::{Action, Captures, Match, Mode, Route, TimeoutResponse};
+use fanout_router_core::{auth, cors, jwt};
 
 /// A lookup compiled into this tool, with the text it was compiled from.
 pub struct Compiled {
@@ -70,7 +71,11 @@ impl Routing {
     /// `table` looked up by its reference lookup.
     pub fn reference(file: &str, table: Table) -> Routing {
         let table: &'static Table = Box::leak(Box::new(table));
-        let routes: Vec<&'static Route> = table.routes.iter().map(leak_route).collect();
+        let routes: Vec<&'static Route> = table
+            .routes
+            .iter()
+            .map(|def| leak_route(table, def))
+            .collect();
         Routing {
             file: String::leak(file.to_owned()),
             table,
@@ -198,22 +203,112 @@ fn reference_lookup<'p>(method: &str, path: &'p str) -> Option<Match<'p>> {
     })
 }
 
+/// A template as the app's pieces.
+fn leak_pieces(pieces: &'static [model::Piece]) -> &'static [Piece] {
+    let pieces: Vec<Piece> = pieces
+        .iter()
+        .map(|piece| match piece {
+            model::Piece::Text(text) => Piece::Text(text),
+            model::Piece::Param(index) => Piece::Param(*index),
+        })
+        .collect();
+    pieces.leak()
+}
+
+/// The app's auth policy for a route's use of a validated one.
+fn leak_auth(table: &'static Table, usage: &'static model::AuthUse) -> &'static auth::Policy {
+    let def = table
+        .auth
+        .iter()
+        .find(|d| d.name == usage.policy)
+        .expect("a route names a valid policy");
+    let algorithm = |a: model::AlgorithmDef| -> &'static jwt::Algorithm {
+        match a {
+            model::AlgorithmDef::Es256 => &jwt::ES256,
+            model::AlgorithmDef::Rs256 => &jwt::RS256,
+        }
+    };
+    let token_from: Vec<auth::TokenSource> = def
+        .token_from
+        .iter()
+        .map(|source| match source {
+            model::TokenSourceDef::Header => auth::TokenSource::Header,
+            model::TokenSourceDef::Query(name) => auth::TokenSource::Query(name),
+            model::TokenSourceDef::Cookie(name) => auth::TokenSource::Cookie(name),
+        })
+        .collect();
+    let keys: Vec<jwt::Key> = def
+        .keys
+        .iter()
+        .map(|key| jwt::Key {
+            algorithm: algorithm(key.algorithm),
+            id: key.kid.as_deref().map(Cow::Borrowed),
+            material: Cow::Borrowed(&key.material),
+        })
+        .collect();
+    let claims: Vec<auth::ClaimRule> = usage
+        .claims
+        .iter()
+        .map(|(claim, value)| auth::ClaimRule {
+            claim,
+            value: leak_pieces(value),
+        })
+        .collect();
+    Box::leak(Box::new(auth::Policy {
+        name: &def.name,
+        token_from: token_from.leak(),
+        keys: keys.leak(),
+        secret: def.secret.as_ref().map(|s| auth::StoredSecret {
+            store: &s.store,
+            key: &s.key,
+            kid: s.kid.as_deref(),
+        }),
+        jwks: def.jwks.as_ref().map(|j| auth::StoredJwks {
+            store: &j.store,
+            key: &j.key,
+            algorithms: j
+                .algorithms
+                .iter()
+                .map(|a| algorithm(*a))
+                .collect::<Vec<_>>()
+                .leak(),
+        }),
+        issuer: def.issuer.as_deref(),
+        audience: def.audience.as_deref(),
+        leeway_secs: def.leeway_secs,
+        claims: claims.leak(),
+        channels_claim: def.channels_claim.as_deref(),
+        forward_authorization: def.forward_authorization,
+    }))
+}
+
+/// The app's CORS policy for a validated one.
+fn leak_cors(table: &'static Table, name: &str) -> &'static cors::Policy {
+    let def = table
+        .cors
+        .iter()
+        .find(|d| d.name == name)
+        .expect("a route names a valid policy");
+    let strs = |list: &'static [String]| -> &'static [&'static str] {
+        list.iter().map(String::as_str).collect::<Vec<_>>().leak()
+    };
+    Box::leak(Box::new(cors::Policy {
+        name: &def.name,
+        origins: strs(&def.origins),
+        methods: strs(&def.methods),
+        headers: strs(&def.headers),
+        credentials: def.credentials,
+        max_age_secs: def.max_age_secs,
+    }))
+}
+
 /// The app's route for a validated one: what the generator writes as code, as a value.
-fn leak_route(def: &'static RouteDef) -> &'static Route {
+fn leak_route(table: &'static Table, def: &'static RouteDef) -> &'static Route {
     let params: Vec<&'static str> = def.pattern.params().collect();
     let channels: Vec<Channel> = def
         .channels
         .iter()
-        .map(|pieces| {
-            let pieces: Vec<Piece> = pieces
-                .iter()
-                .map(|piece| match piece {
-                    model::Piece::Text(text) => Piece::Text(text),
-                    model::Piece::Param(index) => Piece::Param(*index),
-                })
-                .collect();
-            Channel(pieces.leak())
-        })
+        .map(|pieces| Channel(leak_pieces(pieces)))
         .collect();
     let action = match &def.action {
         ActionDef::Fanout(backend) => Action::Fanout { backend },
@@ -252,9 +347,8 @@ fn leak_route(def: &'static RouteDef) -> &'static Route {
         params: params.leak(),
         action,
         channels: channels.leak(),
-        // routes.toml gives a route neither yet.
-        auth: None,
-        cors: None,
+        auth: def.auth.as_ref().map(|usage| leak_auth(table, usage)),
+        cors: def.cors.as_deref().map(|name| leak_cors(table, name)),
     }))
 }
 
