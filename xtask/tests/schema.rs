@@ -99,6 +99,13 @@ fn files_the_build_refuses_fail_the_schema() {
             route("prefix = \"/\"\nfanout = \"origin\"")
         )
     };
+    // A policy the route names, so that only the policy's own fault fails the build.
+    let policy = |kind: &str, body: &str| {
+        format!(
+            "{}{kind} = \"p\"\n\n[{kind}.p]\n{body}\n",
+            route("prefix = \"/\"\nfanout = \"origin\"")
+        )
+    };
     let cases = [
         ("no route", String::new()),
         (
@@ -227,6 +234,58 @@ fn files_the_build_refuses_fail_the_schema() {
             grip_sig("issuer = \"pushpin\"\npublic_key = \"abc\""),
         ),
         ("unknown grip_sig key", grip_sig("algorithm = \"HS256\"")),
+        (
+            "auth policy without a key source",
+            policy("auth", "issuer = \"https://auth.example.com\""),
+        ),
+        (
+            "HS256 key inline",
+            policy(
+                "auth",
+                "keys = [{ algorithm = \"HS256\", pem = \"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\" }]",
+            ),
+        ),
+        (
+            "jwks without algorithms",
+            policy("auth", "jwks = { store = \"s\", key = \"k\" }"),
+        ),
+        (
+            "empty token_from",
+            policy(
+                "auth",
+                "token_from = []\nsecret = { store = \"s\", key = \"k\" }",
+            ),
+        ),
+        (
+            "leeway out of range",
+            policy(
+                "auth",
+                "leeway = 600\nsecret = { store = \"s\", key = \"k\" }",
+            ),
+        ),
+        (
+            "cors without origins",
+            policy("cors", "credentials = false"),
+        ),
+        (
+            "any origin with credentials",
+            policy("cors", "origins = [\"*\"]\ncredentials = true"),
+        ),
+        (
+            "origin with a trailing slash",
+            policy("cors", "origins = [\"https://app.example.com/\"]"),
+        ),
+        (
+            "max_age out of range",
+            policy("cors", "origins = [\"*\"]\nmax_age = 100000"),
+        ),
+        (
+            "unknown auth key",
+            policy(
+                "auth",
+                "leway = 10\nsecret = { store = \"s\", key = \"k\" }",
+            ),
+        ),
     ];
     let schema = schema();
     for (name, routes) in cases {
@@ -266,6 +325,7 @@ fn keys_the_schema_names(properties: &Value) -> BTreeSet<String> {
 fn the_schema_names_every_key_the_build_accepts() {
     let schema: Value = serde_json::from_str(&read("routes.schema.json")).unwrap();
     let route = &schema["definitions"]["route"]["properties"];
+    let auth = &schema["definitions"]["auth"]["properties"];
     let long_poll = "[[route]]\npath = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\n";
     let cases = [
         ("zzz = 1\n".to_owned(), &schema["properties"]),
@@ -277,6 +337,23 @@ fn the_schema_names_every_key_the_build_accepts() {
         (
             "[grip_sig]\nzzz = 1\n".to_owned(),
             &schema["properties"]["grip_sig"]["properties"],
+        ),
+        ("[auth.a]\nzzz = 1\n".to_owned(), auth),
+        (
+            "[auth.a]\nsecret = { zzz = 1 }\n".to_owned(),
+            &auth["secret"]["properties"],
+        ),
+        (
+            "[auth.a]\njwks = { zzz = 1 }\n".to_owned(),
+            &auth["jwks"]["properties"],
+        ),
+        (
+            "[auth.a]\nkeys = [{ zzz = 1 }]\n".to_owned(),
+            &auth["keys"]["items"]["properties"],
+        ),
+        (
+            "[cors.a]\nzzz = 1\n".to_owned(),
+            &schema["definitions"]["cors"]["properties"],
         ),
     ];
     for (routes, properties) in cases {
