@@ -23,6 +23,9 @@ pub const MAX_AGE_SECS: RangeInclusive<i64> = 0..=86400;
 pub const DEFAULT_MAX_AGE_SECS: u32 = 600;
 pub const DEFAULT_CORS_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
+/// The claims of a policy: each claim and its template, as written.
+type Claims = Vec<(String, Spanned<String>)>;
+
 /// What a route may name: the policies declared, and what routes need of the valid ones.
 #[derive(Default)]
 pub struct Policies {
@@ -30,7 +33,7 @@ pub struct Policies {
     /// also told that it does not exist.
     auth_declared: BTreeSet<String>,
     /// The claims of each valid auth policy: the claim and its template.
-    auth_claims: BTreeMap<String, Vec<(String, Spanned<String>)>>,
+    auth_claims: BTreeMap<String, Claims>,
     cors_declared: BTreeSet<String>,
     cors_valid: BTreeSet<String>,
 }
@@ -127,11 +130,7 @@ impl Checker<'_, '_> {
         defs
     }
 
-    fn auth_policy(
-        &mut self,
-        name: &Spanned<String>,
-        a: &AuthEntry,
-    ) -> Option<(AuthDef, Vec<(String, Spanned<String>)>)> {
+    fn auth_policy(&mut self, name: &Spanned<String>, a: &AuthEntry) -> Option<(AuthDef, Claims)> {
         self.policy_name("auth", name);
         if a.secret.is_none() && a.jwks.is_none() && a.keys.is_none() {
             self.reporter.error(
@@ -475,7 +474,7 @@ impl Checker<'_, '_> {
         self.repeats(&kids, "kid", str::eq);
     }
 
-    fn claims(&mut self, a: &AuthEntry) -> Vec<(String, Spanned<String>)> {
+    fn claims(&mut self, a: &AuthEntry) -> Claims {
         let Some(claims) = &a.claims else {
             return Vec::new();
         };
