@@ -10,6 +10,7 @@ use std::time::Duration;
 use e2e::http::{APP_TEXT, assert_answer, client, get, header, run_test};
 use e2e::publish::{http_response, http_stream, ws_message};
 use e2e::raw::{self, WEBSOCKET_HANDSHAKE};
+use e2e::tokens::{room_token, rooms_jwks, rooms_public_xy, user_token};
 use e2e::trials;
 use e2e::websocket::{connect, next_message, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
@@ -51,6 +52,12 @@ fn main() -> ExitCode {
             a_path_without_a_normal_form_is_a_400,
             header_values_that_are_not_utf8_get_an_answer_not_a_panic,
             a_websocket_on_an_http_mode_route_gets_a_400_and_no_grip_headers,
+            a_user_holds_their_own_stream_and_events_with_their_token,
+            another_user_s_token_an_expired_one_or_none_is_refused,
+            a_room_token_opens_only_its_rooms_and_only_from_an_allowed_origin,
+            a_token_in_the_query_goes_no_further_than_the_app,
+            a_fanout_route_behind_a_token_reaches_the_origin_only_with_one,
+            the_local_jwk_set_holds_the_room_tokens_key,
         ]
     ));
     trials.extend(trials!(
@@ -60,6 +67,7 @@ fn main() -> ExitCode {
         [
             origin_down_direct_route_is_a_502_from_the_app,
             origin_down_fanout_route_is_a_502_from_pushpin,
+            a_preflight_is_answered_by_the_app_without_the_origin,
         ]
     ));
     let conclusion = libtest_mimic::run(&arguments, trials);
@@ -450,6 +458,188 @@ async fn a_websocket_on_an_http_mode_route_gets_a_400_and_no_grip_headers(stack:
     }
 }
 
+// Authorization and CORS (the `[auth]` and `[cors]` policies of e2e/routes.toml).
+
+/// The origin the browser front end of e2e/routes.toml is served from.
+const FRONT_END: &str = "http://127.0.0.1:7690";
+
+async fn a_user_holds_their_own_stream_and_events_with_their_token(stack: Endpoints) {
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let response = client()
+        .get(stack.url("/notifications/alice"))
+        .bearer_auth(user_token("alice", 600))
+        .header("Origin", FRONT_END)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "access-control-allow-origin"), FRONT_END);
+    let mut stream = BodyReader::new(response);
+    let message = "for alice only\n";
+    publisher
+        .publish_until(
+            "user-alice",
+            http_stream(message),
+            stream.until_contains(message),
+        )
+        .await;
+
+    // EventSource cannot set headers: the token comes in the query.
+    let url = format!(
+        "/users/alice/events?access_token={}",
+        user_token("alice", 600)
+    );
+    let response = get(&stack.url(&url)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/event-stream");
+    let mut events = BodyReader::new(response);
+    let event = "event: note\ndata: alice's event\n\n";
+    publisher
+        .publish_until(
+            "user-alice",
+            http_stream(event),
+            events.until_contains(event),
+        )
+        .await;
+}
+
+async fn another_user_s_token_an_expired_one_or_none_is_refused(stack: Endpoints) {
+    let bob = user_token("bob", 600);
+    let expired = user_token("alice", -3600);
+    let cases = [
+        (Some(bob.as_str()), 403, r#"error="insufficient_scope""#),
+        (
+            Some(expired.as_str()),
+            401,
+            r#"error="invalid_token", error_description="the token has expired""#,
+        ),
+        (None, 401, r#"Bearer realm="users""#),
+    ];
+    for (token, status, challenge) in cases {
+        for path in ["/notifications/alice", "/users/alice/events"] {
+            let mut request = client().get(stack.url(path)).header("Origin", FRONT_END);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.expect("an answer");
+            assert_eq!(response.status(), status, "{path} {token:?}");
+            let www = header(&response, "www-authenticate");
+            assert!(www.contains(challenge), "{path}: {www}");
+            // A browser on the front end's origin may read the refusal.
+            assert_eq!(header(&response, "access-control-allow-origin"), FRONT_END);
+            let grip = response
+                .headers()
+                .keys()
+                .any(|n| n.as_str().starts_with("grip-"));
+            assert!(!grip, "{path}: GRIP headers on a refusal");
+            let body = response.text().await.unwrap();
+            assert!(
+                !body.contains(token.unwrap_or("eyJ")),
+                "{path}: the token is echoed"
+            );
+        }
+    }
+}
+
+async fn a_room_token_opens_only_its_rooms_and_only_from_an_allowed_origin(stack: Endpoints) {
+    let lobby = room_token(&["room-lobby"]);
+    let origin_header = format!("Origin: {FRONT_END}");
+    let handshake = |origin: &str| {
+        let mut headers = WEBSOCKET_HANDSHAKE.map(<[u8]>::to_vec).to_vec();
+        headers.push(origin.as_bytes().to_vec());
+        headers
+    };
+    let cases = [
+        (
+            format!("/chat/lobby?token={lobby}"),
+            origin_header.as_str(),
+            101,
+        ),
+        (
+            format!("/chat/kitchen?token={lobby}"),
+            origin_header.as_str(),
+            403,
+        ),
+        (
+            format!("/chat/lobby?token={lobby}"),
+            "Origin: https://evil.example",
+            403,
+        ),
+        ("/chat/lobby".to_owned(), origin_header.as_str(), 401),
+    ];
+    for (target, origin, status) in cases {
+        let headers = handshake(origin);
+        let headers: Vec<&[u8]> = headers.iter().map(Vec::as_slice).collect();
+        let response = raw::request(&stack.app, "GET", target.as_bytes(), &headers).await;
+        assert_eq!(
+            response.status, status,
+            "{target} {origin}: {}",
+            response.head
+        );
+    }
+
+    // A client that is no browser sends no Origin; with its token it talks in the room.
+    let mut socket = connect(&stack.ws_url(&format!("/chat/lobby?token={lobby}"))).await;
+    let message = Message::text("hello lobby");
+    socket.send(message.clone()).await.unwrap();
+    until(&mut socket, message).await;
+    let publisher = Publisher::new(&client(), &stack.publish);
+    publisher
+        .publish_until(
+            "room-lobby",
+            ws_message("news for the lobby"),
+            until(&mut socket, Message::text("news for the lobby")),
+        )
+        .await;
+}
+
+/// A token in the query would land in the logs of Fanout and the origin: the app takes it
+/// out of the URL before the request goes on.
+async fn a_token_in_the_query_goes_no_further_than_the_app(stack: Endpoints) {
+    let target = format!("/api/whoami?x=1&access_token={}", user_token("alice", 600));
+    let response = raw::request(&stack.app, "GET", target.as_bytes(), &[]).await;
+    assert_eq!(response.status, 200, "{}", response.head);
+    let page = String::from_utf8_lossy(&response.body);
+    assert_eq!(origin_saw(&page, "path"), Some("/api/whoami?x=1"), "{page}");
+    let refused = raw::request(&stack.app, "GET", b"/api/whoami", &[]).await;
+    assert_eq!(refused.status, 401);
+}
+
+async fn a_fanout_route_behind_a_token_reaches_the_origin_only_with_one(stack: Endpoints) {
+    let refused = get(&stack.url("/stream/private")).await;
+    assert_eq!(refused.status(), 401);
+    let response = client()
+        .get(stack.url("/stream/private"))
+        .bearer_auth(user_token("carol", 600))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 200);
+    let mut stream = BodyReader::new(response);
+    let publisher = Publisher::new(&client(), &stack.publish);
+    let message = "origin-driven and private\n";
+    publisher
+        .publish_until(
+            "private",
+            http_stream(message),
+            stream.until_contains(message),
+        )
+        .await;
+}
+
+/// The public half of the key the tests sign room tokens with is the key fastly.toml puts
+/// in the local Config Store.
+async fn the_local_jwk_set_holds_the_room_tokens_key(_stack: Endpoints) {
+    let jwks = rooms_jwks();
+    let key = &jwks["keys"][0];
+    let (x, y) = rooms_public_xy();
+    assert_eq!(
+        (key["x"].as_str(), key["y"].as_str()),
+        (Some(x.as_str()), Some(y.as_str()))
+    );
+    assert_eq!(key["kid"], "local-1");
+}
+
 // With nothing listening on the origin's port.
 
 async fn origin_down_direct_route_is_a_502_from_the_app(stack: Endpoints) {
@@ -462,6 +652,29 @@ async fn origin_down_direct_route_is_a_502_from_the_app(stack: Endpoints) {
         "backend `origin` is unreachable\n",
     )
     .await;
+}
+
+/// The preflight is the app's own answer: with the origin down, it still gets its 204.
+async fn a_preflight_is_answered_by_the_app_without_the_origin(stack: Endpoints) {
+    let preflight = |origin: &'static str| {
+        client()
+            .request(reqwest::Method::OPTIONS, stack.url("/api/messages"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    let allowed = preflight(FRONT_END).await.expect("an answer");
+    assert_eq!(allowed.status(), 204);
+    assert_eq!(header(&allowed, "access-control-allow-origin"), FRONT_END);
+    assert_eq!(
+        header(&allowed, "access-control-allow-methods"),
+        "GET, POST"
+    );
+    assert_eq!(header(&allowed, "access-control-max-age"), "600");
+    let refused = preflight("https://evil.example").await.expect("an answer");
+    assert_eq!(refused.status(), 403);
+    assert_eq!(header(&refused, "access-control-allow-origin"), "(none)");
 }
 
 async fn origin_down_fanout_route_is_a_502_from_pushpin(stack: Endpoints) {
