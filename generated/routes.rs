@@ -128,3 +128,6 @@ pub static SIGNERS: Signers = Signers {
     production: None,
     local: None,
 };
+
+/// The token check, compiled in only when a route has an `[auth]` policy.
+pub const AUTHORIZE: Option<auth::Authorize> = None;

@@ -65,6 +65,7 @@ fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
     let context = Context {
         lookup: routes::lookup,
         signers,
+        authorize: routes::AUTHORIZE,
         stores: &FastlyStores,
         now_unix_secs: unix_now(),
     };

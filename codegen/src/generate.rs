@@ -28,6 +28,11 @@ pub fn generate(table: &Table) -> String {
     let policy_statics = policies.statics(table);
     let lookup = lookup(table, &names);
     let signers = signers(&table.signers);
+    let authorize = if table.routes.iter().any(|route| route.auth.is_some()) {
+        quote!(Some(auth::Policy::authorize))
+    } else {
+        quote!(None)
+    };
     let body = quote! {
         /// Every route of routes.toml, in precedence order: the first that matches a request
         /// handles it.
@@ -36,6 +41,8 @@ pub fn generate(table: &Table) -> String {
         #policy_statics
         #lookup
         #signers
+        /// The token check, compiled in only when a route has an `[auth]` policy.
+        pub const AUTHORIZE: Option<auth::Authorize> = #authorize;
     };
     // One fixed import: the prelude holds every name the generated code uses, and since
     // every file uses some, a glob import never warns.

@@ -79,6 +79,11 @@ pub trait Stores {
     fn config(&self, store: &str, key: &str) -> Option<String>;
 }
 
+/// [`Policy::authorize`], which the generated table names only when a route has a
+/// policy, so that a package without one carries none of the token code.
+pub type Authorize =
+    fn(&Policy, &Request, &Match, &[String], &dyn Stores) -> Result<Authorized, Refusal>;
+
 /// What a request that passed the policy goes on without.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Authorized {

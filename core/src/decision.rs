@@ -39,6 +39,8 @@ pub struct Context<'a> {
     /// Called only for a request that carries a `Grip-Sig`, so a first pass pays nothing
     /// for key parsing.
     pub signers: fn() -> Vec<TrustedSigner>,
+    /// The generated table's `AUTHORIZE`: `None` when no route has an `[auth]` policy.
+    pub authorize: Option<auth::Authorize>,
     /// Read only for a route whose policy keeps its keys in a store.
     pub stores: &'a dyn auth::Stores,
     pub now_unix_secs: u64,
@@ -175,12 +177,16 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     }
     let mut drop_authorization = false;
     if let Some(policy) = route.auth {
+        // The generator pairs a policy with the check; fail closed if they ever disagree.
+        let Some(authorize) = context.authorize else {
+            return refuse(500, "this route's authorization is not compiled in");
+        };
         let request = auth::Request {
             headers,
             query: target.query.as_deref(),
             now_unix_secs: context.now_unix_secs,
         };
-        match policy.authorize(&request, &matched, &channels, context.stores) {
+        match authorize(policy, &request, &matched, &channels, context.stores) {
             Ok(authorized) => {
                 if let (Some(name), Some(query)) = (authorized.strip_query, &target.query) {
                     target.query = auth::strip_query(query, name);

@@ -166,6 +166,7 @@ fn context() -> Context<'static> {
     Context {
         lookup,
         signers: || vec![TrustedSigner::local()],
+        authorize: Some(auth::Policy::authorize),
         stores: &NoStores,
         now_unix_secs: NOW,
     }

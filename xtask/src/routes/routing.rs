@@ -126,6 +126,7 @@ impl Routing {
                 lookup: self.lookup,
                 // A case carries no token yet: a `Grip-Sig` header is refused as unverified.
                 signers: Vec::new,
+                authorize: Some(auth::Policy::authorize),
                 stores: &NoStores,
                 now_unix_secs: SystemTime::now()
                     .duration_since(UNIX_EPOCH)
