@@ -46,7 +46,8 @@ fn run_steps(steps: &mut Steps) -> Result<(), String> {
     })?;
     steps.run("route tests, every route covered", || {
         cargo_in_repo("xtask routes --test routes.test.toml --fail-under 100")?;
-        cargo_in_repo("xtask routes --test e2e/routes.test.toml --fail-under 100")
+        cargo_in_repo("xtask routes --test e2e/routes.test.toml --fail-under 100")?;
+        cargo_in_repo("xtask routes --test examples/chat/routes.test.toml --fail-under 100")
     })?;
     steps.run("native tests", || {
         cargo_in_repo("test --workspace --exclude fanout-router --exclude e2e")
