@@ -394,12 +394,35 @@ fn ws_echo_takes_only_a_websocket_on_either_pass() {
 #[test]
 fn header_values_that_are_not_utf8_are_read_without_panic() {
     let bad: &[u8] = b"\xff\xfe";
-    for name in ["Grip-Sig", "Content-Type", "Upgrade"] {
-        for path in ["/test/stream", "/rooms/lobby", "/static/x", "/page"] {
-            let _ = decide_with("GET", path, &[(name, bad)]);
+    let read = [
+        "Grip-Sig",
+        "Content-Type",
+        "Upgrade",
+        "Host",
+        "Origin",
+        "Authorization",
+        "Cookie",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    ];
+    let paths = ["/test/stream", "/rooms/lobby", "/static/x", "/page"];
+    let with_policies = ["/notifications/alice", "/chat/lobby"];
+    for name in read {
+        for path in paths.iter().chain(&with_policies) {
+            for method in ["GET", "OPTIONS"] {
+                let _ = decide_with(method, path, &[(name, bad)]);
+                let _ = decide_with(method, path, &[(name, bad), APP_ORIGIN, UPGRADE]);
+            }
             let _ = second_pass(path, &[(name, bad)]);
         }
     }
+    let origin = decide_with("GET", "/notifications/alice", &[("Origin", bad)]);
+    assert_eq!(
+        refused(&origin),
+        (400, "the origin header is not text\n".to_owned())
+    );
+    let authorization = decide_with("GET", "/notifications/alice", &[("Authorization", bad)]);
+    assert_eq!(refused(&authorization).0, 400);
     let upgrade = decide_with("GET", "/rooms/lobby", &[("Upgrade", bad)]);
     assert_eq!(refused(&upgrade).0, 400);
     let content_type = second_pass("/rooms/lobby", &[("Content-Type", bad)]);
