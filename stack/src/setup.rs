@@ -55,8 +55,7 @@ pub fn chromium() -> Result<(), String> {
 /// `apt-get install`s `packages` as root, or fails saying how to.
 fn apt_install(what: &str, packages: &[&str], duration: &str) -> Result<(), String> {
     let packages = packages.join(" ");
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if !nix::unistd::geteuid().is_root() {
         return Err(format!(
             "missing {what}: install it as root with \
              `apt-get install -y {packages}` (Debian, Ubuntu), then run this again"

@@ -13,6 +13,10 @@ use std::sync::Mutex;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+
 use crate::command::describe;
 
 /// How long a child may take to stop after SIGTERM before it gets SIGKILL.
@@ -177,17 +181,19 @@ pub fn stop_every_child() {
 /// over, SIGKILL to the group and to every recorded descendant still there; the leader is
 /// reaped so that it leaves no zombie.
 fn stop_tree(tree: &ProcessTree) {
-    let group = tree.leader;
+    let leader = Pid::from_raw(tree.leader);
+    // A group or process that is gone already gives ESRCH, which is what we want.
     let signal_group = |signal| {
-        // SAFETY: kill has no memory-safety preconditions; a group that is gone gives ESRCH.
-        unsafe { libc::kill(-group, signal) };
+        let _ = killpg(leader, signal);
     };
+    // Reaped now, or reaped already (ECHILD): either way it has exited.
     let leader_exited = || {
-        // SAFETY: waitpid on our own child with WNOHANG; null status is allowed.
-        let reaped = unsafe { libc::waitpid(group, std::ptr::null_mut(), libc::WNOHANG) };
-        reaped != 0 // the pid when reaped now, -1 when reaped already
+        !matches!(
+            waitpid(leader, Some(WaitPidFlag::WNOHANG)),
+            Ok(WaitStatus::StillAlive)
+        )
     };
-    signal_group(libc::SIGTERM);
+    signal_group(Signal::SIGTERM);
     let deadline = Instant::now() + STOP_GRACE;
     let mut exited = leader_exited();
     while !exited && Instant::now() < deadline {
@@ -195,14 +201,13 @@ fn stop_tree(tree: &ProcessTree) {
         exited = leader_exited();
     }
     // Also catches services that outlived their leader.
-    signal_group(libc::SIGKILL);
+    signal_group(Signal::SIGKILL);
     for &descendant in &tree.descendants {
-        // SAFETY: as above.
-        unsafe { libc::kill(descendant, libc::SIGKILL) };
+        let _ = kill(Pid::from_raw(descendant), Signal::SIGKILL);
     }
     if !exited {
-        // SAFETY: as above, blocking now that the leader has been killed.
-        unsafe { libc::waitpid(group, std::ptr::null_mut(), 0) };
+        // Blocking, now that the leader has been killed.
+        let _ = waitpid(leader, None);
     }
 }
 
