@@ -8,6 +8,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use fastrand::Rng;
+
 /// fastly.toml for generated route sets: the one backend they name.
 pub const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n";
 
@@ -92,22 +94,6 @@ pub struct Set {
     pub paths: Vec<String>,
 }
 
-/// xorshift64*: small and deterministic.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
-
 /// One pattern segment: a word, or a parameter named after its position so that every
 /// router accepts the set (matchit wants one name per position).
 enum Seg {
@@ -154,12 +140,12 @@ impl Pattern {
         for seg in &self.segs {
             match seg {
                 Seg::Word(w) => write!(path, "/{w}").unwrap(),
-                Seg::Param(_) => write!(path, "/v{}", rng.next_u64() % 1_000_000).unwrap(),
+                Seg::Param(_) => write!(path, "/v{}", rng.u32(..1_000_000)).unwrap(),
             }
         }
         if self.prefix {
-            for _ in 0..rng.below(3) {
-                write!(path, "/{}", WORDS[rng.below(WORDS.len())]).unwrap();
+            for _ in 0..rng.usize(..3) {
+                write!(path, "/{}", WORDS[rng.usize(..WORDS.len())]).unwrap();
             }
         }
         if path.is_empty() {
@@ -171,25 +157,25 @@ impl Pattern {
 
 fn random_pattern(rng: &mut Rng, kind: Kind) -> Pattern {
     let kind = match kind {
-        Kind::Mixed => [Kind::Static, Kind::Prefix, Kind::Param][rng.below(3)],
+        Kind::Mixed => [Kind::Static, Kind::Prefix, Kind::Param][rng.usize(..3)],
         other => other,
     };
-    let length = 1 + rng.below(4);
+    let length = 1 + rng.usize(..4);
     let param_odds = match kind {
         Kind::Static | Kind::Prefix => 0,
         _ => 3,
     };
     let mut segs: Vec<Seg> = (0..length)
         .map(|i| {
-            if param_odds > 0 && rng.below(param_odds) == 0 {
+            if param_odds > 0 && rng.usize(..param_odds) == 0 {
                 Seg::Param(i)
             } else {
-                Seg::Word(WORDS[rng.below(WORDS.len())])
+                Seg::Word(WORDS[rng.usize(..WORDS.len())])
             }
         })
         .collect();
     if kind == Kind::Param && !segs.iter().any(|s| matches!(s, Seg::Param(_))) {
-        let i = rng.below(length);
+        let i = rng.usize(..length);
         segs[i] = Seg::Param(i);
     }
     Pattern {
@@ -200,7 +186,7 @@ fn random_pattern(rng: &mut Rng, kind: Kind) -> Pattern {
 
 /// `count` distinct routes of `kind`, and [`PATHS`] paths that they match.
 pub fn generate(kind: Kind, count: usize) -> Set {
-    let mut rng = Rng(0x5EED_0000_0000_0001 ^ ((count as u64) << 8) ^ kind as u64);
+    let mut rng = Rng::with_seed(0x5EED_0000_0000_0001 ^ ((count as u64) << 8) ^ kind as u64);
     let mut shapes = BTreeSet::new();
     let mut patterns = Vec::with_capacity(count);
     while patterns.len() < count {
@@ -222,7 +208,7 @@ pub fn generate(kind: Kind, count: usize) -> Set {
         matchit.push(text);
     }
     let paths = (0..PATHS)
-        .map(|_| patterns[rng.below(count)].instance(&mut rng))
+        .map(|_| patterns[rng.usize(..count)].instance(&mut rng))
         .collect();
     Set {
         toml,

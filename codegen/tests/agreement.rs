@@ -14,6 +14,7 @@ use fanout_router_codegen::model::{Segment, Table};
 use fanout_router_codegen::precedence::{path_segments, reference_lookup};
 use fanout_router_codegen::{Input, Source, generate};
 use fanout_router_core::method::Methods;
+use fastrand::Rng;
 
 const SETS: usize = 80;
 const PATHS_PER_SET: usize = 150;
@@ -22,50 +23,34 @@ const METHODS: [&str; 5] = ["GET", "HEAD", "POST", "DELETE", "PURGE"];
 const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n\
                       [local_server.backends.self]\nurl = \"http://127.0.0.1:7676/\"\n";
 
-/// xorshift64*: small, deterministic, good enough to spread cases.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
-
 /// A random routes.toml; routes that would duplicate another are dropped by validation's
 /// rules, so the set is kept only when it validates.
 fn random_routes(rng: &mut Rng) -> String {
     let mut toml = String::new();
-    let count = 1 + rng.below(24);
+    let count = 1 + rng.usize(..24);
     for _ in 0..count {
-        let length = rng.below(4);
+        let length = rng.usize(..4);
         let mut pattern = String::new();
         for i in 0..length {
-            if rng.below(3) == 0 {
+            if rng.usize(..3) == 0 {
                 write!(pattern, "/{{p{i}}}").unwrap();
             } else {
-                write!(pattern, "/{}", rng.pick(&WORDS)).unwrap();
+                write!(pattern, "/{}", rng.choice(WORDS).unwrap()).unwrap();
             }
         }
         if pattern.is_empty() {
             pattern.push('/');
         }
-        let key = if rng.below(2) == 0 { "path" } else { "prefix" };
+        let key = if rng.usize(..2) == 0 {
+            "path"
+        } else {
+            "prefix"
+        };
         write!(toml, "[[route]]\n{key} = \"{pattern}\"\n").unwrap();
-        if rng.below(3) == 0 {
+        if rng.usize(..3) == 0 {
             let methods: Vec<String> = METHODS[..4]
                 .iter()
-                .filter(|_| rng.below(2) == 0)
+                .filter(|_| rng.usize(..2) == 0)
                 .map(|m| format!("\"{m}\""))
                 .collect();
             if !methods.is_empty() {
@@ -111,25 +96,25 @@ fn valid_table(mut toml: String) -> Option<Table> {
 /// Paths near the routes: instances of their patterns, with extra or missing segments,
 /// trailing and doubled slashes, and random words.
 fn random_path(rng: &mut Rng, table: &Table) -> String {
-    let route = &table.routes[rng.below(table.routes.len())];
+    let route = &table.routes[rng.usize(..table.routes.len())];
     let mut segments: Vec<String> = route
         .pattern
         .segments
         .iter()
         .map(|s| match s {
             Segment::Literal(text) => text.clone(),
-            Segment::Param(_) => rng.pick(&WORDS).to_owned(),
+            Segment::Param(_) => rng.choice(WORDS).unwrap().to_owned(),
         })
         .collect();
-    match rng.below(6) {
-        0 => segments.push(rng.pick(&WORDS).to_owned()),
+    match rng.usize(..6) {
+        0 => segments.push(rng.choice(WORDS).unwrap().to_owned()),
         1 => segments.push(String::new()),
         2 => {
             segments.pop();
         }
         3 if !segments.is_empty() => {
-            let i = rng.below(segments.len());
-            segments[i] = if rng.below(2) == 0 {
+            let i = rng.usize(..segments.len());
+            segments[i] = if rng.usize(..2) == 0 {
                 String::new()
             } else {
                 "zz".to_owned()
@@ -170,7 +155,7 @@ fn workspace_root() -> PathBuf {
 
 #[test]
 fn generated_lookup_agrees_with_the_reference() {
-    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut rng = Rng::with_seed(0x5EED_1234_ABCD_0001);
     let crate_dir = workspace_root().join("target/agreement");
     fs::create_dir_all(crate_dir.join("src")).unwrap();
     let mut modules = String::new();
@@ -192,7 +177,7 @@ fn generated_lookup_agrees_with_the_reference() {
         )
         .unwrap();
         for _ in 0..PATHS_PER_SET {
-            let method = rng.pick(&METHODS);
+            let method = rng.choice(METHODS).unwrap();
             let path = random_path(&mut rng, &table);
             writeln!(
                 cases,
