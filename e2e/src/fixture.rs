@@ -6,10 +6,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use fanout_router_stack::{Origin, Ports, Stack, StackConfig, app_build, paths, setup};
+use fanout_router_stack::{Origin, Ports, Publishing, Stack, StackConfig, app_build, paths, setup};
 
-#[derive(Default)]
 pub struct Fixture {
+    /// Names the shared stacks' run directories, `target/stack/<name>[-origin-down]`.
+    name: &'static str,
+    /// Whether the demo origin publishes (`POST /publish`), in every stack of this fixture.
+    demo_publishing: Publishing,
     app: OnceLock<Result<App, String>>,
     with_origin: OnceLock<Result<Stack, String>>,
     origin_down: OnceLock<Result<Stack, String>>,
@@ -49,7 +52,26 @@ impl Endpoints {
     }
 }
 
+impl Default for Fixture {
+    /// Stacks named `e2e`, whose demo origin refuses to publish, as by default.
+    fn default() -> Fixture {
+        Fixture::new("e2e", Publishing::Off)
+    }
+}
+
 impl Fixture {
+    pub fn new(name: &'static str, demo_publishing: Publishing) -> Fixture {
+        Fixture {
+            name,
+            demo_publishing,
+            app: OnceLock::new(),
+            with_origin: OnceLock::new(),
+            origin_down: OnceLock::new(),
+            own_stacks: AtomicUsize::new(0),
+            starting: Mutex::new(()),
+        }
+    }
+
     /// The stack with the demo origin (`Origin::Demo`) or with nothing on the origin's port
     /// (`Origin::Down`), started by the first test that asks. Panics, failing that test,
     /// when it cannot start.
@@ -59,19 +81,19 @@ impl Fixture {
             Origin::Down => &self.origin_down,
         };
         let name = match origin {
-            Origin::Demo => "e2e",
-            Origin::Down => "e2e-origin-down",
+            Origin::Demo => self.name.to_string(),
+            Origin::Down => format!("{}-origin-down", self.name),
         };
-        let stack = cell.get_or_init(|| self.start(name, origin));
+        let stack = cell.get_or_init(|| self.start(&name, origin));
         Endpoints::of(stack.as_ref().unwrap_or_else(|error| panic!("{error}")))
     }
 
     /// A stack of its own, for a test that breaks it; its files are in
-    /// `target/stack/e2e-own-<n>` (short: Pushpin's socket paths have a length limit).
+    /// `target/stack/<name>-own-<n>` (short: Pushpin's socket paths have a length limit).
     /// Panics, failing that test, when it cannot start.
     pub fn own_stack(&self, origin: Origin) -> Stack {
         let number = self.own_stacks.fetch_add(1, Ordering::SeqCst);
-        self.start(&format!("e2e-own-{number}"), origin)
+        self.start(&format!("{}-own-{number}", self.name), origin)
             .unwrap_or_else(|error| panic!("{error}"))
     }
 
@@ -86,6 +108,7 @@ impl Fixture {
             viceroy,
             ports: Ports::free().map_err(|error| format!("no free ports: {error}"))?,
             origin,
+            demo_publishing: self.demo_publishing,
             run_dir: paths::run_dir(name),
         })
     }

@@ -3,6 +3,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use fanout_router_stack::demo_origin::Record;
+
 /// The content type of the app's own plain-text answers.
 pub const APP_TEXT: &str = "text/plain; charset=utf-8";
 
@@ -39,6 +41,14 @@ pub async fn assert_answer(
     assert_eq!(response.status(), status);
     assert_eq!(header(&response, "content-type"), content_type);
     assert_eq!(response.text().await.expect("a body"), body);
+}
+
+/// The demo origin's record of the request it received, from a 200 `text/plain` answer.
+pub async fn origin_record(response: reqwest::Response) -> Record {
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), "text/plain");
+    let page = response.text().await.expect("a body");
+    Record::parse(&page).unwrap_or_else(|| panic!("not the demo origin's record: {page:?}"))
 }
 
 /// A trial for each test function, named after it: `trials!(trial, &fixture, origin, [a, b])`

@@ -1,5 +1,5 @@
 //! The demo page in headless Chromium, driven through ChromeDriver, on the stack that
-//! `cargo xtask serve` runs: the app built from the default routes.toml, whose `prefix = "/"`
+//! `cargo xtask serve --demo-publish` runs: the app built from the default routes.toml, whose `prefix = "/"`
 //! route sends the page through Fanout to the demo origin. The page's four panels connect,
 //! a message published with its form reaches all four, and the WebSocket echoes what is
 //! typed into it. The screenshot of the result is docs/demo.png.
@@ -13,7 +13,9 @@ use std::time::Duration;
 use e2e::webdriver::Browser;
 use fanout_router_stack::setup::{CHROMEDRIVER, CHROMIUM};
 use fanout_router_stack::supervisor::{Supervisor, listening};
-use fanout_router_stack::{Origin, Ports, Stack, StackConfig, app_build, paths, setup, signals};
+use fanout_router_stack::{
+    Origin, Ports, Publishing, Stack, StackConfig, app_build, paths, setup, signals,
+};
 use serde_json::Value;
 use tokio::time::{Instant, sleep};
 
@@ -67,6 +69,8 @@ fn start_stack_and_chromedriver() -> Result<(Stack, Supervisor, String), String>
         viceroy,
         ports: Ports::free().map_err(|error| format!("no free ports: {error}"))?,
         origin: Origin::Demo,
+        // As `cargo xtask serve --demo-publish` does: the form publishes through the origin.
+        demo_publishing: Publishing::Loopback,
         run_dir: paths::run_dir("browser"),
     })?;
     let port = TcpListener::bind("127.0.0.1:0")

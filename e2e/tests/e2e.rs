@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use e2e::http::{APP_TEXT, assert_answer, client, get, header, run_test};
+use e2e::http::{APP_TEXT, assert_answer, client, get, header, origin_record, run_test};
 use e2e::publish::{http_response, http_stream, ws_message};
 use e2e::raw::{self, WEBSOCKET_HANDSHAKE};
 use e2e::tokens::{room_token, rooms_jwks, rooms_public_xy, user_token};
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             fanout_route_carries_push_driven_by_the_origin,
             direct_route_bypasses_fanout,
             method_split_sends_reads_through_fanout_and_writes_direct,
+            demo_origin_refuses_to_publish_unless_its_stack_turns_it_on,
             room_route_receives_only_its_own_room,
             unmatched_path_is_a_404,
             forged_grip_sig_sent_straight_to_the_app_gets_no_grip_instructions,
@@ -246,38 +247,52 @@ async fn fanout_route_carries_push_driven_by_the_origin(stack: Endpoints) {
 }
 
 async fn direct_route_bypasses_fanout(stack: Endpoints) {
-    let response = get(&stack.url("/direct/page")).await;
-    assert_answer(
-        response,
-        200,
-        "text/plain",
-        "fanout-router demo origin\nmethod: GET\npath: /direct/page\ngrip-sig: absent\n",
-    )
-    .await;
+    let record = origin_record(get(&stack.url("/direct/page?x=1")).await).await;
+    assert_eq!(
+        (
+            record.method.as_str(),
+            record.path.as_str(),
+            record.grip_sig
+        ),
+        ("GET", "/direct/page?x=1", false)
+    );
+    assert_eq!(record.request_line, "GET /direct/page?x=1 HTTP/1.1");
 }
 
 async fn method_split_sends_reads_through_fanout_and_writes_direct(stack: Endpoints) {
-    let read = get(&stack.url("/split")).await;
-    assert_answer(
-        read,
-        200,
-        "text/plain",
-        "fanout-router demo origin\nmethod: GET\npath: /split\ngrip-sig: present\n",
-    )
-    .await;
+    let read = origin_record(get(&stack.url("/split")).await).await;
+    assert_eq!(read.request_line, "GET /split HTTP/1.1");
+    assert!(read.grip_sig, "a read went through Fanout: {read:?}");
     let write = client()
         .post(stack.url("/split"))
         .body("a write")
         .send()
         .await
         .expect("POST /split");
-    assert_answer(
-        write,
-        200,
-        "text/plain",
-        "fanout-router demo origin\nmethod: POST\npath: /split\ngrip-sig: absent\n",
-    )
-    .await;
+    let write = origin_record(write).await;
+    assert_eq!(write.request_line, "POST /split HTTP/1.1");
+    assert!(
+        !write.grip_sig,
+        "a write went straight to the origin: {write:?}"
+    );
+}
+
+/// The default stack of the tests, like `cargo xtask serve` without `--demo-publish`.
+async fn demo_origin_refuses_to_publish_unless_its_stack_turns_it_on(stack: Endpoints) {
+    let response = client()
+        .post(stack.url("/publish"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"channel":"test","message":"relayed"}"#)
+        .send()
+        .await
+        .expect("POST /publish");
+    let refusal = format!(
+        "publishing through the demo origin is off: start the stack with `cargo xtask serve \
+         --demo-publish` to let the demo page publish (loopback clients only), or publish to \
+         Pushpin's endpoint, {}\n",
+        stack.publish
+    );
+    assert_answer(response, 403, "text/plain", &refusal).await;
 }
 
 async fn room_route_receives_only_its_own_room(stack: Endpoints) {

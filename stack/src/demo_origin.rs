@@ -1,201 +1,327 @@
-//! A small GRIP-aware origin for backend `origin`, served from a thread with the standard
-//! library only (one thread per connection, one request per connection):
+//! A small GRIP-aware origin for backend `origin`, served by tiny_http (a thread per request):
 //! - `GET /`: the demo page (`demo_page.html`), one panel per default test endpoint and a
 //!   form that publishes to a channel.
 //! - `POST /publish`: the form's `channel` and `message`, forwarded to Pushpin's publish
-//!   endpoint in the formats of all four test endpoints.
+//!   endpoint in the formats of all four test endpoints; only when the stack was started with
+//!   publishing on (`cargo xtask serve --demo-publish`) and only for a loopback client,
+//!   otherwise a 403 that says why and how to turn it on.
 //! - `/stream/<channel>`: when the request came through Fanout (it carries `Grip-Sig`),
 //!   answers with `Grip-Hold: stream` on `<channel>`, so that a publish to that channel
 //!   reaches the client: push driven by the origin. Without `Grip-Sig` it says so.
 //! - any other path: a plain-text page naming the method, the path and whether `Grip-Sig`
-//!   came along, which shows whether a route went through Fanout or bypassed it.
+//!   came along (which shows whether a route went through Fanout or bypassed it), then the
+//!   request line and every header as the origin received them, in order (see `record`).
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{self, Cursor, Read};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tiny_http::{Header, Server, StatusCode};
 
 use crate::ports::Ports;
 
-/// Requests bigger than this are refused; the origin only needs small ones.
-const MAX_REQUEST_BYTES: u64 = 64 * 1024;
+/// Request bodies bigger than this are refused; the origin only needs small ones.
+const MAX_BODY_BYTES: u64 = 64 * 1024;
+
+/// How long a publish through Pushpin may take.
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(10);
 
 const DEMO_PAGE: &str = include_str!("demo_page.html");
 
+/// The first line of the page that records a request.
+pub const RECORD_TITLE: &str = "fanout-router demo origin";
+
+/// Whether `POST /publish` publishes. Off unless the stack is started with it on: the origin
+/// is reachable through the app's catch-all route, and publishing through it would let any
+/// client that reaches the app push to any channel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Publishing {
+    /// `POST /publish` is refused with a 403 that says how to turn it on.
+    #[default]
+    Off,
+    /// `POST /publish` publishes when the client is on a loopback address.
+    Loopback,
+}
+
 pub struct DemoOrigin {
-    address: SocketAddr,
-    stopping: Arc<AtomicBool>,
+    server: Arc<Server>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl DemoOrigin {
-    /// Serves on 127.0.0.1:`ports.origin` until dropped, publishing through Pushpin's
-    /// publish endpoint on 127.0.0.1:`ports.publish`.
-    pub fn start(ports: &Ports) -> io::Result<DemoOrigin> {
-        let listener = TcpListener::bind(("127.0.0.1", ports.origin))?;
-        let publish_port = ports.publish;
-        let address = listener.local_addr()?;
-        let stopping = Arc::new(AtomicBool::new(false));
+    /// Serves on 127.0.0.1:`ports.origin` until dropped, publishing (when `publishing`
+    /// allows) through Pushpin's publish endpoint on 127.0.0.1:`ports.publish`.
+    pub fn start(ports: &Ports, publishing: Publishing) -> io::Result<DemoOrigin> {
+        let server = Server::http(("127.0.0.1", ports.origin)).map_err(io::Error::other)?;
+        let server = Arc::new(server);
+        let settings = Settings {
+            publishing,
+            publish_port: ports.publish,
+        };
         let thread = thread::spawn({
-            let stopping = stopping.clone();
-            move || accept_until_stopped(&listener, &stopping, publish_port)
+            let server = server.clone();
+            move || {
+                // Ends when `Drop` unblocks the server.
+                for request in server.incoming_requests() {
+                    thread::spawn(move || serve(request, settings));
+                }
+            }
         });
         Ok(DemoOrigin {
-            address,
-            stopping,
+            server,
             thread: Some(thread),
         })
+    }
+
+    /// The port it listens on (the one asked for, or the one the kernel chose for 0).
+    pub fn port(&self) -> u16 {
+        self.server
+            .server_addr()
+            .to_ip()
+            .map_or(0, |address| address.port())
     }
 }
 
 impl Drop for DemoOrigin {
     fn drop(&mut self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        // Wakes the accept loop so that it sees the flag.
-        let _ = TcpStream::connect(self.address);
+        self.server.unblock();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-fn accept_until_stopped(listener: &TcpListener, stopping: &AtomicBool, publish_port: u16) {
-    for connection in listener.incoming() {
-        if stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        if let Ok(connection) = connection {
-            thread::spawn(move || {
-                // A client that goes away mid-request needs no answer.
-                let _ = serve_one(connection, publish_port);
-            });
-        }
-    }
+#[derive(Clone, Copy, Debug)]
+struct Settings {
+    publishing: Publishing,
+    publish_port: u16,
 }
 
-fn serve_one(connection: TcpStream, publish_port: u16) -> io::Result<()> {
-    connection.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(connection.try_clone()?.take(MAX_REQUEST_BYTES));
-    let answer = match read_request(&mut reader)? {
-        Some(request)
-            if (request.method.as_str(), request.path.as_str()) == ("POST", "/publish") =>
-        {
-            publish(&request.body, publish_port).to_bytes(true)
-        }
-        Some(request) => respond(&request).to_bytes(request.method != "HEAD"),
-        None => Response::text(400, "Bad Request", "malformed request\n").to_bytes(true),
+fn serve(mut request: tiny_http::Request, settings: Settings) {
+    let reply = match Request::read(&mut request) {
+        Ok(received) => respond(&received, settings),
+        Err(reply) => reply,
     };
-    let mut connection = connection;
-    connection.write_all(&answer)
+    // A client that went away needs no answer.
+    let _ = request.respond(reply.into_response());
 }
 
-#[derive(Debug, PartialEq, Eq)]
+/// A request as the origin received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
-    pub path: String,
-    pub grip_sig: bool,
+    /// The request target as sent: path and query, nothing decoded or resolved.
+    pub target: String,
+    /// `HTTP/1.1`
+    pub version: String,
+    /// Every header in the order received, names as spelled by the sender, values without
+    /// the whitespace around them.
+    pub headers: Vec<(String, String)>,
+    /// Who connected: Pushpin, Viceroy or a local client.
+    pub peer: Option<IpAddr>,
     pub body: Vec<u8>,
 }
 
-/// Reads the request line, headers and body. Reading the whole body also keeps closing the
-/// connection from resetting it before the peer has read the answer.
-fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut words = line.split_whitespace();
-    let (Some(method), Some(path)) = (words.next(), words.next()) else {
-        return Ok(None);
-    };
-    let mut request = Request {
-        method: method.to_string(),
-        path: path.to_string(),
-        grip_sig: false,
-        body: Vec::new(),
-    };
-    let (mut content_length, mut chunked) = (0, false);
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(None);
+impl Request {
+    /// Takes what tiny_http parsed, and the body (decoded when chunked), up to its limit.
+    fn read(request: &mut tiny_http::Request) -> Result<Request, Reply> {
+        let mut body = Vec::new();
+        request
+            .as_reader()
+            .take(MAX_BODY_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|error| Reply::text(400, &format!("cannot read the body: {error}\n")))?;
+        if body.len() as u64 > MAX_BODY_BYTES {
+            let refusal =
+                format!("the demo origin takes bodies of at most {MAX_BODY_BYTES} bytes\n");
+            return Err(Reply::text(413, &refusal));
         }
-        let Some((name, value)) = line.trim_end().split_once(':') else {
-            break; // the empty line that ends the headers
-        };
-        let value = value.trim();
-        match name.to_ascii_lowercase().as_str() {
-            "grip-sig" => request.grip_sig = true,
-            "content-length" => content_length = value.parse().unwrap_or(0),
-            "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-            _ => {}
-        }
+        Ok(Request {
+            method: request.method().as_str().to_string(),
+            target: request.url().to_string(),
+            version: format!("HTTP/{}", request.http_version()),
+            headers: request
+                .headers()
+                .iter()
+                .map(|header| (header.field.to_string(), header.value.to_string()))
+                .collect(),
+            peer: request.remote_addr().map(SocketAddr::ip),
+            body,
+        })
     }
-    if chunked {
-        read_chunked_body(reader, &mut request.body)?;
+
+    /// The value of the first header called `name`, compared without case.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(field, _)| field.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn grip_sig(&self) -> bool {
+        self.header("Grip-Sig").is_some()
+    }
+
+    /// The path, without the query.
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+}
+
+/// What the origin answers to `request`.
+fn respond(request: &Request, settings: Settings) -> Reply {
+    match (request.method.as_str(), request.path()) {
+        ("GET" | "HEAD", "/") => Reply {
+            status: 200,
+            content_type: "text/html; charset=utf-8",
+            grip: Vec::new(),
+            body: DEMO_PAGE.into(),
+        },
+        ("POST", "/publish") => match publish_refusal(request, settings) {
+            Some(refusal) => refusal,
+            None => publish(&request.body, settings.publish_port),
+        },
+        (_, path) => match path.strip_prefix("/stream/") {
+            Some(channel) => stream(request, channel),
+            None => Reply::text(200, &record(request)),
+        },
+    }
+}
+
+/// The page that shows what reached the origin: a summary (method, path, whether `Grip-Sig`
+/// came along), a blank line, then the request line and every header exactly as received,
+/// one `name: value` per line, in order.
+pub fn record(request: &Request) -> String {
+    let grip_sig = if request.grip_sig() {
+        "present"
     } else {
-        reader.take(content_length).read_to_end(&mut request.body)?;
-    }
-    Ok(Some(request))
-}
-
-fn read_chunked_body(reader: &mut impl BufRead, body: &mut Vec<u8>) -> io::Result<()> {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line)?;
-        let size_text = line.trim().split(';').next().unwrap_or_default();
-        let size = u64::from_str_radix(size_text, 16).unwrap_or(0);
-        reader.take(size).read_to_end(body)?;
-        // The chunk's CRLF; after the last (empty) chunk, the final CRLF.
-        io::copy(&mut reader.take(2), &mut io::sink())?;
-        if size == 0 {
-            return Ok(());
-        }
-    }
-}
-
-/// What the origin answers to `request` (except `POST /publish`, see `publish`).
-pub fn respond(request: &Request) -> Response {
-    if matches!(request.method.as_str(), "GET" | "HEAD") && request.path == "/" {
-        let mut page = Response::text(200, "OK", DEMO_PAGE);
-        page.headers = vec![("Content-Type", "text/html; charset=utf-8".into())];
-        return page;
-    }
-    let Some(channel) = request.path.strip_prefix("/stream/") else {
-        let grip_sig = if request.grip_sig {
-            "present"
-        } else {
-            "absent"
-        };
-        let page = format!(
-            "fanout-router demo origin\nmethod: {}\npath: {}\ngrip-sig: {grip_sig}\n",
-            request.method, request.path
-        );
-        return Response::text(200, "OK", &page);
+        "absent"
     };
-    if !valid_channel(channel) || channel.contains(['/', '?']) {
-        return Response::text(400, "Bad Request", "usage: /stream/<channel>\n");
+    let mut page = format!(
+        "{RECORD_TITLE}\nmethod: {}\npath: {}\ngrip-sig: {grip_sig}\n\n{} {} {}\n",
+        request.method, request.target, request.method, request.target, request.version
+    );
+    for (name, value) in &request.headers {
+        page.push_str(&format!("{name}: {value}\n"));
     }
-    if !request.grip_sig {
-        return Response::text(
+    page
+}
+
+/// The record page read back, for tests that assert what reached the origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub method: String,
+    /// The request target as received.
+    pub path: String,
+    pub grip_sig: bool,
+    /// `GET /x?y HTTP/1.1`
+    pub request_line: String,
+    /// In the order received.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Record {
+    /// Reads a page that `record` wrote; `None` when `page` is not one.
+    pub fn parse(page: &str) -> Option<Record> {
+        let (summary, request) = page.split_once("\n\n")?;
+        let mut summary = summary.lines();
+        if summary.next()? != RECORD_TITLE {
+            return None;
+        }
+        let mut field = |name: &str| {
+            let line = summary.next()?;
+            Some(line.strip_prefix(name)?.strip_prefix(": ")?.to_string())
+        };
+        let (method, path, grip_sig) = (field("method")?, field("path")?, field("grip-sig")?);
+        let mut request = request.lines();
+        let request_line = request.next()?.to_string();
+        let headers = request
+            .map(|line| {
+                let (name, value) = line.split_once(": ").unwrap_or((line, ""));
+                (name.to_string(), value.to_string())
+            })
+            .collect();
+        Some(Record {
+            method,
+            path,
+            grip_sig: grip_sig == "present",
+            request_line,
+            headers,
+        })
+    }
+
+    /// The values of every header called `name` (compared without case), in order.
+    pub fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(field, _)| field.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+}
+
+/// `/stream/<channel>`: held on `<channel>` when the request came through Fanout.
+fn stream(request: &Request, channel: &str) -> Reply {
+    if !valid_channel(channel) || channel.contains('/') {
+        return Reply::text(400, "usage: /stream/<channel>\n");
+    }
+    if !request.grip_sig() {
+        return Reply::text(
             200,
-            "OK",
             "this stream needs Fanout in front of the origin: the request carried no Grip-Sig\n",
         );
     }
-    let mut response = Response::text(200, "OK", &format!("stream open on channel {channel}\n"));
-    response.headers.push(("Grip-Hold", "stream".into()));
-    response.headers.push(("Grip-Channel", channel.into()));
-    response
+    let mut reply = Reply::text(200, &format!("stream open on channel {channel}\n"));
+    reply.grip = vec![
+        ("Grip-Hold", "stream".into()),
+        ("Grip-Channel", channel.into()),
+    ];
+    reply
+}
+
+/// Why `POST /publish` is refused, or `None` when it may publish.
+fn publish_refusal(request: &Request, settings: Settings) -> Option<Reply> {
+    if settings.publishing == Publishing::Off {
+        return Some(Reply::text(
+            403,
+            &format!(
+                "publishing through the demo origin is off: start the stack with `cargo xtask \
+                 serve --demo-publish` to let the demo page publish (loopback clients only), or \
+                 publish to Pushpin's endpoint, http://127.0.0.1:{}/publish/\n",
+                settings.publish_port
+            ),
+        ));
+    }
+    // The connection is Pushpin's or Viceroy's; the client that sent the request through them
+    // is named by the forwarding headers, when there are any.
+    let forwarded = ["X-Forwarded-For", "Fastly-Client-IP"]
+        .into_iter()
+        .filter_map(|name| request.header(name))
+        .flat_map(|value| value.split(','))
+        .map(|address| address.trim().to_string());
+    let peer = request.peer.map(|ip| ip.to_string());
+    let outsider = peer
+        .into_iter()
+        .chain(forwarded)
+        .find(|address| !address.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()));
+    outsider.map(|address| {
+        Reply::text(
+            403,
+            &format!(
+                "publishing through the demo origin is for loopback clients only, and this \
+                 request came from {address}\n"
+            ),
+        )
+    })
 }
 
 /// `POST /publish` with a JSON body `{"channel": ..., "message": ...}`, from the demo page's
 /// form: publishes the message to the channel through Pushpin's publish endpoint on
 /// 127.0.0.1:`publish_port`, in the format of each kind of test endpoint.
-pub fn publish(body: &[u8], publish_port: u16) -> Response {
+fn publish(body: &[u8], publish_port: u16) -> Reply {
     let form: Value = serde_json::from_slice(body).unwrap_or_default();
     let field = |name| form.get(name).and_then(Value::as_str).unwrap_or_default();
     let (channel, message) = (field("channel"), field("message"));
@@ -204,21 +330,20 @@ pub fn publish(body: &[u8], publish_port: u16) -> Response {
             "the channel must be 1 to {} bytes without `,`, `;`, spaces or control characters\n",
             fanout_router_core::channel::MAX_CAPTURE_BYTES
         );
-        return Response::text(400, "Bad Request", &usage);
+        return Reply::text(400, &usage);
     }
     if message.trim().is_empty() {
-        return Response::text(400, "Bad Request", "the message is empty\n");
+        return Reply::text(400, "the message is empty\n");
     }
-    match post_json(publish_port, "/publish/", &publish_item(channel, message)) {
-        Ok((200, _)) => Response::text(200, "OK", &format!("published to channel {channel}\n")),
-        Ok((status, answer)) => Response::text(
+    let url = format!("http://127.0.0.1:{publish_port}/publish/");
+    match post_json(&url, &publish_item(channel, message)) {
+        Ok((200, _)) => Reply::text(200, &format!("published to channel {channel}\n")),
+        Ok((status, answer)) => Reply::text(
             502,
-            "Bad Gateway",
             &format!("the publish endpoint answered {status}: {answer}"),
         ),
-        Err(error) => Response::text(
+        Err(error) => Reply::text(
             502,
-            "Bad Gateway",
             &format!("the publish endpoint is unreachable: {error}\n"),
         ),
     }
@@ -243,125 +368,123 @@ fn valid_channel(channel: &str) -> bool {
     !channel.is_empty() && fanout_router_core::channel::check_capture(channel).is_ok()
 }
 
-/// POSTs `body` to 127.0.0.1:`port` and returns the status and the body of the answer.
-fn post_json(port: u16, path: &str, body: &Value) -> io::Result<(u16, String)> {
-    let body = body.to_string();
-    let mut connection = TcpStream::connect(("127.0.0.1", port))?;
-    connection.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        connection,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut answer = String::new();
-    connection.read_to_string(&mut answer)?;
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok());
-    let status = status.ok_or_else(|| io::Error::other(format!("not HTTP: {answer:?}")))?;
-    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-    Ok((status, body.to_string()))
+/// POSTs `body` to `url` (on loopback: no proxy) and returns the status and body of the answer,
+/// whatever the status.
+fn post_json(url: &str, body: &Value) -> Result<(u16, String), ureq::Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(PUBLISH_TIMEOUT))
+        .build()
+        .into();
+    let mut response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body.to_string())?;
+    let status = response.status().as_u16();
+    Ok((status, response.body_mut().read_to_string()?))
 }
 
+/// An answer of the origin: a status, a content type, GRIP instructions for Pushpin and a body.
 #[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub reason: &'static str,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: String,
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    grip: Vec<(&'static str, String)>,
+    body: String,
 }
 
-impl Response {
-    fn text(status: u16, reason: &'static str, body: &str) -> Response {
-        Response {
+impl Reply {
+    fn text(status: u16, body: &str) -> Reply {
+        Reply {
             status,
-            reason,
-            headers: vec![("Content-Type", "text/plain".into())],
+            content_type: "text/plain",
+            grip: Vec::new(),
             body: body.into(),
         }
     }
 
-    fn to_bytes(&self, with_body: bool) -> Vec<u8> {
-        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
-        for (name, value) in &self.headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!(
-            "Content-Length: {}\r\nConnection: close\r\n\r\n",
-            self.body.len()
-        ));
-        let body = if with_body { self.body.as_bytes() } else { &[] };
-        [head.as_bytes(), body].concat()
+    /// tiny_http adds `Date`, `Server` and, except for HEAD, sends the body.
+    fn into_response(self) -> tiny_http::Response<Cursor<Vec<u8>>> {
+        let headers = [("Content-Type", self.content_type.to_string())]
+            .into_iter()
+            .chain(self.grip)
+            .filter_map(|(name, value)| Header::from_bytes(name, value).ok())
+            .collect();
+        let length = self.body.len();
+        tiny_http::Response::new(
+            StatusCode(self.status),
+            headers,
+            Cursor::new(self.body.into_bytes()),
+            Some(length),
+            None,
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+    use std::net::{Ipv4Addr, TcpStream};
+
     use super::*;
 
-    fn request(text: &str) -> Request {
-        read_request(&mut text.as_bytes()).unwrap().unwrap()
-    }
+    const PUBLISHING: Settings = Settings {
+        publishing: Publishing::Loopback,
+        publish_port: 1,
+    };
 
-    #[test]
-    fn reads_method_path_and_grip_sig() {
-        let with_body = "POST /items HTTP/1.1\r\nGrip-Sig: x\r\nContent-Length: 2\r\n\r\nhi";
-        assert_eq!(
-            request(with_body),
-            Request {
-                method: "POST".into(),
-                path: "/items".into(),
-                grip_sig: true,
-                body: b"hi".into(),
-            }
-        );
-        let chunked =
-            "PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n1\r\n!\r\n0\r\n\r\n";
-        let chunked = request(chunked);
-        assert!(!chunked.grip_sig);
-        assert_eq!(chunked.body, b"hi!");
+    fn request(method: &str, target: &str, headers: &[(&str, &str)]) -> Request {
+        Request {
+            method: method.into(),
+            target: target.into(),
+            version: "HTTP/1.1".into(),
+            headers: headers
+                .iter()
+                .map(|&(name, value)| (name.into(), value.into()))
+                .collect(),
+            peer: Some(Ipv4Addr::LOCALHOST.into()),
+            body: Vec::new(),
+        }
     }
 
     #[test]
     fn the_demo_page_is_at_the_root() {
-        let response = respond(&request("GET / HTTP/1.1\r\nGrip-Sig: x\r\n\r\n"));
-        assert_eq!(
-            response.headers,
-            [("Content-Type", "text/html; charset=utf-8".into())]
-        );
-        assert!(response.body.contains("<title>fanout-router demo</title>"));
+        let reply = respond(&request("GET", "/", &[("Grip-Sig", "x")]), PUBLISHING);
+        assert_eq!(reply.content_type, "text/html; charset=utf-8");
+        assert!(reply.body.contains("<title>fanout-router demo</title>"));
     }
 
-    /// A stand-in for Pushpin's publish endpoint that takes one request and answers `answer`.
-    fn one_shot_server(answer: &'static str) -> (u16, JoinHandle<Request>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = thread::spawn(move || {
-            let (mut connection, _) = listener.accept().unwrap();
-            let request = read_request(&mut BufReader::new(connection.try_clone().unwrap()));
-            connection.write_all(answer.as_bytes()).unwrap();
-            request.unwrap().unwrap()
+    /// A stand-in for Pushpin's publish endpoint that takes one request and answers `status`
+    /// and `body`.
+    fn one_shot_server(status: u16, body: &'static str) -> (u16, JoinHandle<Request>) {
+        let server = Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        let pushpin = thread::spawn(move || {
+            let mut request = server.recv().unwrap();
+            let received = Request::read(&mut request).unwrap();
+            request
+                .respond(Reply::text(status, body).into_response())
+                .unwrap();
+            received
         });
-        (port, server)
+        (port, pushpin)
     }
 
     #[test]
     fn publish_forwards_the_message_in_every_format() {
-        let (port, pushpin) =
-            one_shot_server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nPublished\n");
-        let response = publish(
+        let (port, pushpin) = one_shot_server(200, "Published\n");
+        let reply = publish(
             br#"{"channel":"test","message":"hi <b>\"there\"</b>"}"#,
             port,
         );
         assert_eq!(
-            (response.status, response.body.as_str()),
+            (reply.status, reply.body.as_str()),
             (200, "published to channel test\n")
         );
         let forwarded = pushpin.join().unwrap();
         assert_eq!(
-            (forwarded.method.as_str(), forwarded.path.as_str()),
+            (forwarded.method.as_str(), forwarded.target.as_str()),
             ("POST", "/publish/")
         );
         let item: Value = serde_json::from_slice(&forwarded.body).unwrap();
@@ -393,55 +516,169 @@ mod tests {
         ] {
             assert_eq!(publish(form.as_bytes(), 1).status, 400, "{form}");
         }
-        let (port, _pushpin) = one_shot_server("HTTP/1.1 400 Bad Request\r\n\r\nInvalid format\n");
-        let response = publish(br#"{"channel":"c","message":"m"}"#, port);
+        let (port, _pushpin) = one_shot_server(400, "Invalid format\n");
+        let reply = publish(br#"{"channel":"c","message":"m"}"#, port);
         assert_eq!(
-            (response.status, response.body.as_str()),
+            (reply.status, reply.body.as_str()),
             (502, "the publish endpoint answered 400: Invalid format\n")
         );
     }
 
     #[test]
-    fn a_page_says_whether_the_request_came_through_fanout() {
-        let response = respond(&request("GET /about HTTP/1.1\r\n\r\n"));
-        assert_eq!(
-            response.body,
-            "fanout-router demo origin\nmethod: GET\npath: /about\ngrip-sig: absent\n"
+    fn publishing_is_off_unless_turned_on_and_then_only_for_loopback_clients() {
+        let off = Settings {
+            publishing: Publishing::Off,
+            publish_port: 5561,
+        };
+        let form = request("POST", "/publish", &[]);
+        let refusal = respond(&form, off);
+        assert_eq!(refusal.status, 403);
+        assert!(
+            refusal
+                .body
+                .starts_with("publishing through the demo origin is off: start the stack with `cargo xtask serve --demo-publish`"),
+            "{}",
+            refusal.body
         );
+
+        assert!(publish_refusal(&form, PUBLISHING).is_none());
+        let relayed = request("POST", "/publish", &[("X-Forwarded-For", "127.0.0.1, ::1")]);
+        assert!(publish_refusal(&relayed, PUBLISHING).is_none());
+        for (name, value) in [
+            ("X-Forwarded-For", "127.0.0.1, 203.0.113.9"),
+            ("x-forwarded-for", "203.0.113.9"),
+            ("Fastly-Client-IP", "203.0.113.9"),
+        ] {
+            let refusal =
+                publish_refusal(&request("POST", "/publish", &[(name, value)]), PUBLISHING);
+            let body = refusal.map(|reply| (reply.status, reply.body));
+            assert_eq!(
+                body,
+                Some((
+                    403,
+                    "publishing through the demo origin is for loopback clients only, and this \
+                     request came from 203.0.113.9\n"
+                        .into()
+                )),
+                "{name}: {value}"
+            );
+        }
+        let mut remote = form.clone();
+        remote.peer = Some("192.0.2.1".parse().unwrap());
+        assert_eq!(publish_refusal(&remote, PUBLISHING).unwrap().status, 403);
+        let unknown = request("POST", "/publish", &[("X-Forwarded-For", "unknown")]);
+        assert_eq!(publish_refusal(&unknown, PUBLISHING).unwrap().status, 403);
+    }
+
+    #[test]
+    fn a_page_records_the_request_line_and_every_header_as_received() {
+        let received = request(
+            "GET",
+            "/about/../x%2Fy?b=2&a=1",
+            &[
+                ("Host", "origin"),
+                ("X-Forwarded-For", "198.51.100.7"),
+                ("x-dup", "1"),
+                ("X-Dup", "2"),
+            ],
+        );
+        let reply = respond(&received, PUBLISHING);
+        assert_eq!(reply.content_type, "text/plain");
+        assert_eq!(
+            reply.body,
+            "fanout-router demo origin\nmethod: GET\npath: /about/../x%2Fy?b=2&a=1\n\
+             grip-sig: absent\n\n\
+             GET /about/../x%2Fy?b=2&a=1 HTTP/1.1\n\
+             Host: origin\nX-Forwarded-For: 198.51.100.7\nx-dup: 1\nX-Dup: 2\n"
+        );
+        let record = Record::parse(&reply.body).unwrap();
+        assert_eq!(
+            (
+                record.method.as_str(),
+                record.path.as_str(),
+                record.grip_sig
+            ),
+            ("GET", received.target.as_str(), false)
+        );
+        assert_eq!(record.request_line, "GET /about/../x%2Fy?b=2&a=1 HTTP/1.1");
+        assert_eq!(record.headers, received.headers);
+        assert_eq!(record.header("X-DUP"), ["1", "2"]);
+        assert_eq!(Record::parse("not a record\n\nGET / HTTP/1.1\n"), None);
     }
 
     #[test]
     fn a_stream_through_fanout_holds_on_its_channel() {
-        let response = respond(&request("GET /stream/news HTTP/1.1\r\nGrip-Sig: x\r\n\r\n"));
-        assert!(response.headers.contains(&("Grip-Hold", "stream".into())));
-        assert!(response.headers.contains(&("Grip-Channel", "news".into())));
-        assert_eq!(response.body, "stream open on channel news\n");
+        let reply = respond(
+            &request("GET", "/stream/news", &[("grip-sig", "x")]),
+            PUBLISHING,
+        );
+        assert_eq!(
+            reply.grip,
+            [
+                ("Grip-Hold", "stream".into()),
+                ("Grip-Channel", "news".into())
+            ]
+        );
+        assert_eq!(reply.body, "stream open on channel news\n");
     }
 
     #[test]
     fn a_stream_without_fanout_gets_no_grip_instructions() {
-        let response = respond(&request("GET /stream/news HTTP/1.1\r\n\r\n"));
-        assert!(
-            response
-                .headers
-                .iter()
-                .all(|(name, _)| !name.starts_with("Grip"))
+        let reply = respond(&request("GET", "/stream/news", &[]), PUBLISHING);
+        assert!(reply.grip.is_empty());
+        let reply = respond(
+            &request("GET", "/stream/a,b", &[("Grip-Sig", "x")]),
+            PUBLISHING,
         );
+        assert_eq!(reply.status, 400);
+    }
+
+    /// Sends `raw` and returns the whole answer; the origin closes after `Connection: close`.
+    fn exchange(origin: &DemoOrigin, raw: &[u8]) -> String {
+        let mut connection = TcpStream::connect(("127.0.0.1", origin.port())).unwrap();
+        connection.write_all(raw).unwrap();
+        let mut answer = String::new();
+        connection.read_to_string(&mut answer).unwrap();
+        answer
     }
 
     #[test]
-    fn serves_over_tcp_until_dropped() {
-        let origin = DemoOrigin::start(&Ports {
+    fn serves_over_tcp_until_dropped_recording_raw_targets_and_refusing_publishes() {
+        let ports = Ports {
             origin: 0,
             ..Ports::default()
-        })
-        .unwrap();
-        let mut connection = TcpStream::connect(origin.address).unwrap();
-        connection.write_all(b"GET /x HTTP/1.1\r\n\r\n").unwrap();
-        let mut answer = String::new();
-        connection.read_to_string(&mut answer).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"));
-        assert!(answer.ends_with("path: /x\ngrip-sig: absent\n"));
+        };
+        let origin = DemoOrigin::start(&ports, Publishing::Off).unwrap();
+        let answer = exchange(
+            &origin,
+            b"GET /a/./b/%2e%2e/c?q=%41 HTTP/1.1\r\nHost: h\r\nX-Seen:  padded \r\n\
+              Connection: close\r\n\r\n",
+        );
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        assert_eq!(
+            body,
+            "fanout-router demo origin\nmethod: GET\npath: /a/./b/%2e%2e/c?q=%41\n\
+             grip-sig: absent\n\nGET /a/./b/%2e%2e/c?q=%41 HTTP/1.1\n\
+             Host: h\nX-Seen: padded\nConnection: close\n"
+        );
+
+        let form = r#"{"channel":"test","message":"m"}"#;
+        let publish = format!(
+            "POST /publish HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{form}\r\n0\r\n\r\n",
+            form.len()
+        );
+        let answer = exchange(&origin, publish.as_bytes());
+        assert!(answer.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{answer}");
+        assert!(answer.contains("--demo-publish"), "{answer}");
+        let port = origin.port();
         drop(origin);
+        // The accept thread closes the socket once it has seen the server go.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            assert!(std::time::Instant::now() < deadline, "still listening");
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 }

@@ -16,5 +16,6 @@ pub mod signals;
 pub mod stack;
 pub mod supervisor;
 
+pub use demo_origin::Publishing;
 pub use ports::Ports;
 pub use stack::{Origin, Service, Stack, StackConfig};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::demo_origin::DemoOrigin;
+use crate::demo_origin::{DemoOrigin, Publishing};
 use crate::manifest::Manifest;
 use crate::paths::repo_root;
 use crate::ports::Ports;
@@ -19,6 +19,9 @@ pub struct StackConfig {
     pub viceroy: PathBuf,
     pub ports: Ports,
     pub origin: Origin,
+    /// Whether the demo origin's `POST /publish` publishes (for loopback clients); off by
+    /// default, since the app's catch-all route makes it reachable by any client of the app.
+    pub demo_publishing: Publishing,
     /// Configuration, logs and run files; emptied first. Keep it under `target/`.
     pub run_dir: PathBuf,
 }
@@ -66,6 +69,7 @@ impl Stack {
             viceroy,
             ports,
             origin,
+            demo_publishing,
             run_dir,
         } = config;
         let mut all_ports = vec![ports.app, ports.origin, ports.proxy, ports.publish];
@@ -93,7 +97,7 @@ impl Stack {
         )?;
 
         let demo_origin = match origin {
-            Origin::Demo => Some(DemoOrigin::start(ports).map_err(|error| {
+            Origin::Demo => Some(DemoOrigin::start(ports, *demo_publishing).map_err(|error| {
                 format!(
                     "demo origin cannot listen on 127.0.0.1:{}: {error}",
                     ports.origin

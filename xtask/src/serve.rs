@@ -4,15 +4,19 @@
 use std::thread::sleep;
 use std::time::Duration;
 
-use fanout_router_stack::{Origin, Ports, Stack, StackConfig, app_build, paths, setup, signals};
+use fanout_router_stack::{
+    Origin, Ports, Publishing, Stack, StackConfig, app_build, paths, setup, signals,
+};
 
-pub const USAGE: &str =
-    "  serve [--port N] [--origin-port N] [--proxy-port N] [--publish-port N] [--zmq-ports N]
+pub const USAGE: &str = "  serve [--demo-publish] [--port N] [--origin-port N] [--proxy-port N] [--publish-port N] [--zmq-ports N]
                       build the app and serve it on 127.0.0.1 behind Pushpin with a demo
-                      origin (defaults: 7676, 8000, 7677, 5561, 5562-5564) until Ctrl-C";
+                      origin (defaults: 7676, 8000, 7677, 5561, 5562-5564) until Ctrl-C;
+                      --demo-publish lets the demo page's form publish through the demo
+                      origin (POST /publish, loopback clients only)";
 
 pub fn run(args: &[&str]) -> Result<(), String> {
-    let ports = parse_ports(args)?;
+    let (demo_publishing, args) = parse_publishing(args);
+    let ports = parse_ports(&args)?;
     signals::stop_children_on_signal();
     setup::wasm_target()?;
     setup::pushpin()?;
@@ -25,6 +29,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         viceroy,
         ports,
         origin: Origin::Demo,
+        demo_publishing,
         run_dir: paths::run_dir("serve"),
     })?;
     let app = stack.app_url();
@@ -35,11 +40,34 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         "ready: app {app} · publish endpoint {publish} · publish to channel test: \
          curl -d '{{\"items\":[{{\"channel\":\"test\",\"formats\":{{\"http-stream\":{{\"content\":\"hello\\n\"}},\"http-response\":{{\"body\":\"hello\\n\"}},\"ws-message\":{{\"content\":\"hello\"}}}}}}]}}' {publish}"
     );
+    match demo_publishing {
+        Publishing::Loopback => println!(
+            "demo page: {app}/ (its form publishes through the demo origin, for loopback clients)"
+        ),
+        Publishing::Off => println!(
+            "demo page: {app}/ (its form is refused: restart with --demo-publish to let it publish)"
+        ),
+    }
     println!("press Ctrl-C to stop");
     loop {
         sleep(Duration::from_millis(200));
         stack.check()?;
     }
+}
+
+/// `--demo-publish`, wherever it is, and the other arguments.
+fn parse_publishing<'a>(args: &[&'a str]) -> (Publishing, Vec<&'a str>) {
+    let rest: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|&arg| arg != "--demo-publish")
+        .collect();
+    let publishing = if rest.len() < args.len() {
+        Publishing::Loopback
+    } else {
+        Publishing::Off
+    };
+    (publishing, rest)
 }
 
 fn parse_ports(args: &[&str]) -> Result<Ports, String> {
@@ -81,6 +109,18 @@ mod tests {
     fn flags_change_ports() {
         let ports = parse_ports(&["--port", "9000", "--zmq-ports", "6000"]).unwrap();
         assert_eq!((ports.app, ports.zmq), (9000, [6000, 6001, 6002]));
+    }
+
+    #[test]
+    fn the_demo_origin_publishes_only_when_asked() {
+        assert_eq!(
+            parse_publishing(&["--port", "1"]),
+            (Publishing::Off, vec!["--port", "1"])
+        );
+        assert_eq!(
+            parse_publishing(&["--port", "1", "--demo-publish"]),
+            (Publishing::Loopback, vec!["--port", "1"])
+        );
     }
 
     #[test]

@@ -25,7 +25,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use e2e::{Endpoints, Publisher};
-use fanout_router_stack::{Origin, Ports, Stack, StackConfig, app_build, paths, setup, signals};
+use fanout_router_stack::{
+    Origin, Ports, Publishing, Stack, StackConfig, app_build, paths, setup, signals,
+};
 use serde_json::json;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, sleep};
@@ -148,6 +150,7 @@ fn start_stack() -> Result<Stack, String> {
         viceroy,
         ports: Ports::free().map_err(|error| format!("no free ports: {error}"))?,
         origin: Origin::Demo,
+        demo_publishing: Publishing::Off,
         run_dir: paths::run_dir("load"),
     })
 }
