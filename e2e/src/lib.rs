@@ -8,6 +8,7 @@ pub mod fixture;
 pub mod http;
 pub mod publish;
 pub mod raw;
+pub mod shared;
 pub mod sse;
 pub mod tokens;
 pub mod webdriver;

@@ -2,33 +2,27 @@
 //! through Pushpin's `/publish/`. A custom harness (libtest-mimic) so that the stacks are
 //! started once, shared by the tests, and stopped after the last one, pass or fail.
 
-use std::future::Future;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use e2e::http::{APP_TEXT, assert_answer, client, get, header, origin_record, run_test};
+use e2e::http::{APP_TEXT, assert_answer, client, get, header, origin_record};
 use e2e::publish::{http_response, http_stream, ws_message};
 use e2e::raw::{self, WEBSOCKET_HANDSHAKE};
+use e2e::shared::{self, trial};
 use e2e::tokens::{room_token, rooms_jwks, rooms_public_xy, user_token};
 use e2e::trials;
 use e2e::websocket::{connect, next_message, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
-use fanout_router_stack::{Origin, signals};
+use fanout_router_stack::Origin;
 use futures_util::SinkExt;
-use libtest_mimic::{Arguments, Trial};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-/// Every test finishes within this, or fails.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 fn main() -> ExitCode {
-    let arguments = Arguments::from_args();
-    signals::stop_children_on_signal();
     let fixture = Arc::new(Fixture::default());
     let mut trials = Vec::from(trials!(
         trial,
@@ -71,34 +65,7 @@ fn main() -> ExitCode {
             a_preflight_is_answered_by_the_app_without_the_origin,
         ]
     ));
-    let conclusion = libtest_mimic::run(&arguments, trials);
-    let Ok(mut fixture) = Arc::try_unwrap(fixture) else {
-        unreachable!("every test has finished and dropped its handle")
-    };
-    let deaths = fixture.deaths();
-    for death in &deaths {
-        eprintln!("a process of the stack died during the tests: {death}");
-    }
-    drop(fixture); // stops the stacks
-    if deaths.is_empty() {
-        conclusion.exit_code()
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-/// A test that runs on its own single-threaded runtime against the stack it names.
-fn trial<F: Future<Output = ()> + 'static>(
-    fixture: &Arc<Fixture>,
-    origin: Origin,
-    name: &'static str,
-    test: fn(Endpoints) -> F,
-) -> Trial {
-    let fixture = fixture.clone();
-    Trial::test(name, move || {
-        let endpoints = fixture.endpoints(origin);
-        run_test(name, TEST_TIMEOUT, test(endpoints)).map_err(Into::into)
-    })
+    shared::run(fixture, trials)
 }
 
 // The default test endpoints, all on channel `test`.

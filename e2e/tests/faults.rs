@@ -12,20 +12,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use e2e::http::{assert_answer, client, get, run_test};
+use e2e::http::{assert_answer, client, get};
 use e2e::publish::http_stream;
+use e2e::shared::trial;
 use e2e::trials;
 use e2e::websocket::{WebSocket, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher};
 use fanout_router_stack::{Origin, Service, Stack, signals};
 use futures_util::StreamExt;
-use libtest_mimic::{Arguments, Trial};
+use libtest_mimic::Arguments;
 use serde_json::{Value, json};
 use tokio::time::{Instant, sleep, timeout};
 use tokio_tungstenite::tungstenite::Message;
-
-/// Every test finishes within this, or fails; a restart of Viceroy is part of it.
-const TEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The longest any one client call may take.
 const STEP: Duration = Duration::from_secs(10);
@@ -65,20 +63,6 @@ fn main() -> ExitCode {
         ]
     ));
     libtest_mimic::run(&arguments, trials).exit_code()
-}
-
-/// A test on a stack of its own, which is stopped when the test ends, pass or fail.
-fn trial<F: Future<Output = ()> + 'static>(
-    fixture: &Arc<Fixture>,
-    origin: Origin,
-    name: &'static str,
-    test: fn(Stack) -> F,
-) -> Trial {
-    let fixture = fixture.clone();
-    Trial::test(name, move || {
-        let stack = fixture.own_stack(origin);
-        run_test(name, TEST_TIMEOUT, test(stack)).map_err(Into::into)
-    })
 }
 
 /// Awaits `future` for at most `STEP`; panics, naming `what`, when it takes longer.

@@ -13,6 +13,16 @@ use crate::ports::Ports;
 /// The key and issuer the Fastly CLI's local Pushpin signs with; the app accepts them locally.
 pub use fanout_router_core::grip_sig::{LOCAL_ISSUER as DEV_SIG_ISS, LOCAL_SIG_KEY as DEV_SIG_KEY};
 
+/// Each client connection's buffers in Pushpin's connection manager, `[runner]
+/// client_buffer_size`, which the runner passes to condure (connmgr from 1.39 on) as
+/// `--buffer-size`. A request head must fit in one: past it the connection is reset, and
+/// Viceroy answers the handoff with `502 Handoff request failed`. With Pushpin's default of
+/// 8192, heads of about 8 KiB failed so, and WebSocket messages to the client from about
+/// 32.5 KB on waited in condure until the client sent something (a publish in between was
+/// lost). 72 KiB holds a request header of 69 KB (Compute's documented limit) with the rest of
+/// a head, and 64 KB messages (Fanout's). Condure allocates two per connection.
+pub const CLIENT_BUFFER_BYTES: usize = 72 * 1024;
+
 /// The installed Pushpin's `(major, minor)`, from `pushpin --version`.
 pub fn installed_version() -> Result<(u32, u32), String> {
     let printed = output(Command::new("pushpin").arg("--version"))?;
@@ -83,6 +93,7 @@ services={services}
 http_port=127.0.0.1:{proxy}
 logdir={dir}/log
 log_level=2
+client_buffer_size={CLIENT_BUFFER_BYTES}
 
 [proxy]
 routesfile=routes
@@ -173,6 +184,15 @@ mod tests {
             let text = config_text(Path::new("/r"), version, &Ports::default());
             assert!(text.contains("\npush_in_http_max_body_size=65536\n"));
             assert!(text.contains("\npush_in_max_body_size=65536\n"));
+        }
+    }
+
+    #[test]
+    fn connection_buffers_hold_a_69_kb_header_and_a_64_kb_message() {
+        for version in [(1, 36), (1, 39)] {
+            let text = config_text(Path::new("/r"), version, &Ports::default());
+            let runner = text.split("[proxy]").next().unwrap();
+            assert!(runner.contains("\nclient_buffer_size=73728\n"), "{runner}");
         }
     }
 
