@@ -309,7 +309,11 @@ mod tests {
                 Command::new("sh").args(["-c", "setsid sleep 60 & echo $!; wait"]),
                 &log,
                 Duration::from_secs(5),
-                || descendants_of(RUNNING.lock().unwrap().last().unwrap().leader).len() == 1,
+                // The shell may not have written the pid yet when the sleep is running.
+                || {
+                    descendants_of(RUNNING.lock().unwrap().last().unwrap().leader).len() == 1
+                        && log_has_line(&log, |line| !line.trim().is_empty())
+                },
             )
             .unwrap();
         let sleep_pid: i32 = fs::read_to_string(&log).unwrap().trim().parse().unwrap();
