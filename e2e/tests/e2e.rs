@@ -52,6 +52,7 @@ fn main() -> ExitCode {
             another_user_s_token_an_expired_one_or_none_is_refused,
             a_room_token_opens_only_its_rooms_and_only_from_an_allowed_origin,
             a_token_in_the_query_goes_no_further_than_the_app,
+            the_origin_is_told_about_the_client_by_the_app_alone,
             a_fanout_route_behind_a_token_reaches_the_origin_only_with_one,
             the_local_jwk_set_holds_the_room_tokens_key,
         ]
@@ -570,6 +571,54 @@ async fn a_room_token_opens_only_its_rooms_and_only_from_an_allowed_origin(stack
             until(&mut socket, Message::text("news for the lobby")),
         )
         .await;
+}
+
+/// A client's own forwarding headers never reach the origin, through Fanout or directly:
+/// the app removes them and sets its own.
+async fn the_origin_is_told_about_the_client_by_the_app_alone(stack: Endpoints) {
+    let spoofed: [&[u8]; 9] = [
+        b"X-Forwarded-For: 6.6.6.6",
+        b"X-Forwarded-Proto: https",
+        b"X-Forwarded-Host: evil.example",
+        b"Forwarded: for=6.6.6.6;proto=https",
+        b"X-Real-IP: 6.6.6.6",
+        b"X-Client-IP: 6.6.6.6",
+        b"Fastly-Client-IP: 6.6.6.6",
+        b"True-Client-IP: 6.6.6.6",
+        b"Grip-Last: test; last-id=1",
+    ];
+    let host = stack.app.trim_start_matches("http://").to_owned();
+    for (target, through_fanout) in [(&b"/direct/page"[..], false), (b"/split", true)] {
+        let response = raw::request(&stack.app, "GET", target, &spoofed).await;
+        assert_eq!(response.status, 200, "{}", response.head);
+        let page = String::from_utf8_lossy(&response.body);
+        let record = Record::parse(&page).unwrap_or_else(|| panic!("{page}"));
+        assert_eq!(record.grip_sig, through_fanout, "{page}");
+        let values = |name: &str| -> Vec<&str> {
+            let found = record
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+            found.map(|(_, v)| v.as_str()).collect()
+        };
+        for name in [
+            "Forwarded",
+            "X-Real-IP",
+            "X-Client-IP",
+            "True-Client-IP",
+            "Grip-Last",
+        ] {
+            assert_eq!(
+                values(name),
+                Vec::<&str>::new(),
+                "{name} reached the origin: {page}"
+            );
+        }
+        assert_eq!(values("X-Forwarded-For"), ["127.0.0.1"], "{page}");
+        assert_eq!(values("Fastly-Client-IP"), ["127.0.0.1"], "{page}");
+        assert_eq!(values("X-Forwarded-Proto"), ["http"], "{page}");
+        assert_eq!(values("X-Forwarded-Host"), [host.as_str()], "{page}");
+    }
 }
 
 /// A token in the query would land in the logs of Fanout and the origin: the app takes it
