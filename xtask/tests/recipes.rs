@@ -18,6 +18,10 @@ fn the_chat_recipes_are_verbatim_excerpts_of_the_example() {
         .split("```toml\n")
         .skip(1)
         .filter_map(|block| block.split("```").next())
+        .map(|block| {
+            let excerpt = block.strip_prefix("# examples/chat/routes.toml (excerpt)\n");
+            excerpt.expect("each chat recipe names its file")
+        })
         .collect();
     assert!(blocks.len() >= 4, "the chat recipes have their TOML blocks");
     for block in blocks {
