@@ -3,7 +3,7 @@
 
 use crate::response::Response;
 use crate::route::Mode;
-use crate::websocket;
+use crate::websocket::{self, DecodeError, Event, Kind, Problem};
 
 impl Mode {
     /// The answer of this mode for a client subscribed to `channels`. `events` is the
@@ -57,19 +57,38 @@ impl Mode {
     }
 }
 
+/// WebSocket close code 1009: a message too big to process (RFC 6455, 7.4.1).
+const CLOSE_MESSAGE_TOO_BIG: u16 = 1009;
+
 fn ws_echo(channels: &[String], events: &[u8]) -> Response {
     let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
     match websocket::echo(events, &channels) {
-        Ok(body) => Response {
-            status: 200,
-            headers: vec![
-                ("Content-Type", websocket::CONTENT_TYPE.to_owned()),
-                // Enables `c:` control messages and the `m:` prefix on the echo.
-                ("Sec-WebSocket-Extensions", "grip".to_owned()),
-            ],
-            body,
-        },
+        Ok(body) => events_response(body),
+        // A message over the limit closes the connection with the code that says so, rather
+        // than ending it without a word.
+        Err(DecodeError {
+            problem: Problem::TooLarge | Problem::EchoTooLarge,
+            ..
+        }) => {
+            let mut close = CLOSE_MESSAGE_TOO_BIG.to_be_bytes().to_vec();
+            close.extend_from_slice(b"message too big");
+            let mut body = Vec::new();
+            websocket::encode(&mut body, Event::new(Kind::Close, &close));
+            events_response(body)
+        }
         Err(e) => Response::text(400, &format!("malformed WebSocket-over-HTTP body: {e}\n")),
+    }
+}
+
+fn events_response(body: Vec<u8>) -> Response {
+    Response {
+        status: 200,
+        headers: vec![
+            ("Content-Type", websocket::CONTENT_TYPE.to_owned()),
+            // Enables `c:` control messages and the `m:` prefix on the echo.
+            ("Sec-WebSocket-Extensions", "grip".to_owned()),
+        ],
+        body,
     }
 }
 
@@ -136,6 +155,22 @@ mod tests {
         );
         assert_eq!(a.header("Sec-WebSocket-Extensions"), Some("grip"));
         assert!(a.body.starts_with(b"OPEN\r\n"));
+    }
+
+    #[test]
+    fn ws_echo_closes_with_1009_on_a_message_over_the_limit() {
+        let over = vec![b'a'; websocket::MAX_MESSAGE_BYTES - websocket::MESSAGE_PREFIX.len() + 1];
+        let mut body = Vec::new();
+        websocket::encode(&mut body, Event::new(Kind::Text, &over));
+        let a = Mode::WsEcho.answer(&channels(&["test"]), &body);
+        assert_eq!(a.status, 200);
+        let events = websocket::decode(&a.body).unwrap();
+        assert_eq!(
+            events,
+            [Event::new(Kind::Close, b"\x03\xf1message too big")]
+        );
+        let declared_over = Mode::WsEcho.answer(&channels(&["test"]), b"TEXT 10001\r\n");
+        assert_eq!(declared_over.body, a.body);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// The longest a message or an answer may take to arrive.
 const STEP: Duration = Duration::from_secs(5);
@@ -153,8 +154,8 @@ async fn websocket_echoes_text_and_binary_of_the_largest_size_at_once(stack: End
     }
 }
 
-/// The app refuses a batch whose echo would be over 64 KB (`400 malformed WebSocket-over-HTTP
-/// body`); Pushpin then ends the client's connection, without a close frame.
+/// The app answers a message whose echo would be over 64 KB by closing the connection with
+/// code 1009 (message too big).
 async fn websocket_message_one_byte_over_the_echo_limit_closes_the_connection(stack: Endpoints) {
     let _turn = CHANNEL_TEST.lock().await;
     for message in [
@@ -165,8 +166,11 @@ async fn websocket_message_one_byte_over_the_echo_limit_closes_the_connection(st
         socket.send(message).await.unwrap();
         let end = next_within(&mut socket, "the end of the connection").await;
         match end {
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => {}
-            Some(Ok(other)) => panic!("expected the connection to end, got {} bytes", other.len()),
+            Some(Ok(Message::Close(Some(frame)))) => {
+                assert_eq!(frame.code, CloseCode::Size, "{frame:?}");
+                assert_eq!(frame.reason, "message too big");
+            }
+            other => panic!("expected a close frame with code 1009, got {other:?}"),
         }
     }
     // The refusal cost only that connection.

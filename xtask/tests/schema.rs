@@ -64,7 +64,11 @@ fn readme_examples() -> Vec<String> {
 #[test]
 fn the_default_and_e2e_routes_pass() {
     let schema = schema();
-    for name in ["routes.toml", "e2e/routes.toml", "examples/chat/routes.toml"] {
+    for name in [
+        "routes.toml",
+        "e2e/routes.toml",
+        "examples/chat/routes.toml",
+    ] {
         let errors = schema_errors(&schema, &read(name));
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
