@@ -2,7 +2,7 @@
 //! Fanout: the `answer` of routes.toml, carried out on the second pass.
 
 use crate::response::Response;
-use crate::route::Mode;
+use crate::route::{KeepAlive, KeepAliveMode, Mode};
 use crate::websocket::{self, DecodeError, Event, Kind, Problem};
 
 impl Mode {
@@ -15,29 +15,35 @@ impl Mode {
             Mode::Stream {
                 content_type,
                 initial_body,
-            } => Response {
-                status: 200,
-                headers: vec![
+                ref keep_alive,
+                ..
+            } => {
+                let mut headers = vec![
                     ("Content-Type", content_type.to_owned()),
                     ("Grip-Hold", "stream".to_owned()),
                     ("Grip-Channel", grip_channel),
-                ],
-                body: initial_body.as_bytes().to_vec(),
-            },
-            Mode::Sse { keep_alive_secs } => Response {
+                ];
+                headers.extend(keep_alive.as_ref().map(grip_keep_alive));
+                Response {
+                    status: 200,
+                    headers,
+                    body: initial_body.as_bytes().to_vec(),
+                }
+            }
+            Mode::Sse {
+                ref keep_alive,
+                initial_body,
+                ..
+            } => Response {
                 status: 200,
                 headers: vec![
                     ("Content-Type", "text/event-stream".to_owned()),
                     ("Cache-Control", "no-cache".to_owned()),
                     ("Grip-Hold", "stream".to_owned()),
                     ("Grip-Channel", grip_channel),
-                    // An SSE comment; cstring format because raw data cannot hold a newline.
-                    (
-                        "Grip-Keep-Alive",
-                        format!(":\\n\\n; format=cstring; timeout={keep_alive_secs}"),
-                    ),
+                    grip_keep_alive(keep_alive),
                 ],
-                body: Vec::new(),
+                body: initial_body.as_bytes().to_vec(),
             },
             Mode::LongPoll {
                 timeout_secs,
@@ -52,17 +58,43 @@ impl Mode {
                 ],
                 body: on_timeout.body.as_bytes().to_vec(),
             },
-            Mode::WsEcho => ws_echo(channels, events),
+            Mode::WsEcho { ref keep_alive } => ws_echo(channels, keep_alive.as_ref(), events),
         }
     }
+}
+
+/// `Grip-Keep-Alive` in cstring format, the only one that carries any bytes: Pushpin reads
+/// `\n`, `\r`, `\\` and `\xHH`; every byte that header parameters would split on is
+/// written as `\xHH`.
+fn grip_keep_alive(keep_alive: &KeepAlive) -> (&'static str, String) {
+    let mut value = String::new();
+    for byte in keep_alive.content.bytes() {
+        match byte {
+            b'\n' => value.push_str("\\n"),
+            b'\r' => value.push_str("\\r"),
+            b'\\' => value.push_str("\\\\"),
+            b'!' | b'#'..=b'+' | b'-'..=b':' | b'<' | b'>'..=b'[' | b']'..=b'~' => {
+                value.push(byte as char)
+            }
+            _ => value.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    value.push_str(&format!(
+        "; format=cstring; timeout={}",
+        keep_alive.interval_secs
+    ));
+    if keep_alive.mode == KeepAliveMode::Interval {
+        value.push_str("; mode=interval");
+    }
+    ("Grip-Keep-Alive", value)
 }
 
 /// WebSocket close code 1009: a message too big to process (RFC 6455, 7.4.1).
 const CLOSE_MESSAGE_TOO_BIG: u16 = 1009;
 
-fn ws_echo(channels: &[String], events: &[u8]) -> Response {
+fn ws_echo(channels: &[String], keep_alive: Option<&KeepAlive>, events: &[u8]) -> Response {
     let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
-    match websocket::echo(events, &channels) {
+    match websocket::echo(events, &channels, keep_alive) {
         Ok(body) => events_response(body),
         // A message over the limit closes the connection with the code that says so, rather
         // than ending it without a word.
@@ -106,6 +138,8 @@ mod tests {
         let mode = Mode::Stream {
             content_type: "text/plain",
             initial_body: "hi\n",
+            keep_alive: None,
+            reliable: None,
         };
         let a = mode.answer(&channels(&["a", "room-1"]), b"");
         assert_eq!(a.status, 200);
@@ -118,7 +152,13 @@ mod tests {
     #[test]
     fn sse_keeps_the_connection_alive_with_a_comment() {
         let mode = Mode::Sse {
-            keep_alive_secs: 20,
+            keep_alive: KeepAlive {
+                interval_secs: 20,
+                mode: KeepAliveMode::Idle,
+                content: ":\n\n",
+            },
+            initial_body: "",
+            reliable: None,
         };
         let a = mode.answer(&channels(&["test"]), b"");
         assert_eq!(a.header("Content-Type"), Some("text/event-stream"));
@@ -126,6 +166,25 @@ mod tests {
         assert_eq!(
             a.header("Grip-Keep-Alive"),
             Some(r":\n\n; format=cstring; timeout=20")
+        );
+    }
+
+    #[test]
+    fn a_stream_keep_alive_escapes_what_header_parameters_split_on() {
+        let mode = Mode::Stream {
+            content_type: "text/plain",
+            initial_body: "",
+            keep_alive: Some(KeepAlive {
+                interval_secs: 5,
+                mode: KeepAliveMode::Interval,
+                content: "a; b=\\\n",
+            }),
+            reliable: None,
+        };
+        let a = mode.answer(&channels(&["test"]), b"");
+        assert_eq!(
+            a.header("Grip-Keep-Alive"),
+            Some(r"a\x3b\x20b\x3d\\\n; format=cstring; timeout=5; mode=interval")
         );
     }
 
@@ -147,7 +206,7 @@ mod tests {
 
     #[test]
     fn ws_echo_subscribes_on_open_and_enables_grip_control() {
-        let a = Mode::WsEcho.answer(&channels(&["test"]), b"OPEN\r\n");
+        let a = Mode::WsEcho { keep_alive: None }.answer(&channels(&["test"]), b"OPEN\r\n");
         assert_eq!(a.status, 200);
         assert_eq!(
             a.header("Content-Type"),
@@ -162,20 +221,22 @@ mod tests {
         let over = vec![b'a'; websocket::MAX_MESSAGE_BYTES - websocket::MESSAGE_PREFIX.len() + 1];
         let mut body = Vec::new();
         websocket::encode(&mut body, Event::new(Kind::Text, &over));
-        let a = Mode::WsEcho.answer(&channels(&["test"]), &body);
+        let a = Mode::WsEcho { keep_alive: None }.answer(&channels(&["test"]), &body);
         assert_eq!(a.status, 200);
         let events = websocket::decode(&a.body).unwrap();
         assert_eq!(
             events,
             [Event::new(Kind::Close, b"\x03\xf1message too big")]
         );
-        let declared_over = Mode::WsEcho.answer(&channels(&["test"]), b"TEXT 10001\r\n");
+        let declared_over =
+            Mode::WsEcho { keep_alive: None }.answer(&channels(&["test"]), b"TEXT 10001\r\n");
         assert_eq!(declared_over.body, a.body);
     }
 
     #[test]
     fn ws_echo_refuses_a_malformed_body_with_400() {
-        let a = Mode::WsEcho.answer(&channels(&["test"]), b"TEXT zz\r\nhello\r\n");
+        let a =
+            Mode::WsEcho { keep_alive: None }.answer(&channels(&["test"]), b"TEXT zz\r\nhello\r\n");
         assert_eq!(a.status, 400);
         assert!(String::from_utf8_lossy(&a.body).starts_with("malformed WebSocket-over-HTTP body"));
     }

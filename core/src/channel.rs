@@ -109,7 +109,7 @@ mod tests {
         kind: PatternKind::Exact,
         methods: Methods::ANY,
         params: &["room"],
-        action: Action::Answer(Mode::WsEcho),
+        action: Action::Answer(Mode::WsEcho { keep_alive: None }),
         channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
         auth: None,
         cors: None,

@@ -7,6 +7,7 @@ use crate::channel::BadCapture;
 use crate::cors;
 use crate::grip_sig::{self, SigError, TrustedSigner};
 use crate::path::Target;
+use crate::reliable::Resume;
 use crate::response::Response;
 use crate::route::{Action, Match, Mode};
 use crate::websocket;
@@ -62,6 +63,12 @@ pub enum Decision {
         channels: Vec<String>,
         headers: Vec<(&'static str, String)>,
     },
+    /// The request came back through Fanout on a reliable route: answer with
+    /// [`Resume::answer`].
+    Resume(Resume),
+    /// Fanout followed a reliable route's next link: send `GET` [`Resume::history_target`]
+    /// to the route's history backend, then answer with [`Resume::after_history`].
+    FetchHistory(Resume),
 }
 
 /// A request that goes on to a backend, and what changes on the way.
@@ -152,6 +159,23 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     }
     if from_fanout {
         return match &route.action {
+            Action::Answer(mode) if mode.reliable().is_some() => {
+                let reliable = mode.reliable().expect("checked by the guard");
+                let mut resume = Resume::read(
+                    mode,
+                    reliable,
+                    channels,
+                    &target.path,
+                    target.query.as_deref(),
+                    headers,
+                );
+                resume.headers = cors_headers;
+                if resume.needs_history() {
+                    Decision::FetchHistory(resume)
+                } else {
+                    Decision::Resume(resume)
+                }
+            }
             Action::Answer(mode) => Decision::Answer {
                 mode,
                 channels,
@@ -277,15 +301,15 @@ fn came_through_fanout(headers: &dyn Headers, context: &Context) -> Result<bool,
 /// second.
 fn wrong_protocol(mode: &Mode, protocol: Protocol, from_fanout: bool) -> Option<Decision> {
     let expected = match (mode, from_fanout) {
-        (Mode::WsEcho, false) => Protocol::WebSocketUpgrade,
-        (Mode::WsEcho, true) => Protocol::WebSocketOverHttp,
+        (Mode::WsEcho { .. }, false) => Protocol::WebSocketUpgrade,
+        (Mode::WsEcho { .. }, true) => Protocol::WebSocketOverHttp,
         _ => Protocol::Http,
     };
     if protocol == expected {
         return None;
     }
     Some(match mode {
-        Mode::WsEcho => refuse(
+        Mode::WsEcho { .. } => refuse(
             400,
             "this route speaks WebSocket-over-HTTP: connect with a WebSocket client",
         ),

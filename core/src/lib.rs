@@ -12,6 +12,7 @@ pub mod grip_sig;
 pub mod jwt;
 pub mod method;
 pub mod path;
+pub mod reliable;
 pub mod response;
 pub mod route;
 pub mod websocket;

@@ -59,15 +59,63 @@ pub enum Mode {
     Stream {
         content_type: &'static str,
         initial_body: &'static str,
+        /// Off unless routes.toml gives one: its bytes become part of the client's body.
+        keep_alive: Option<KeepAlive>,
+        reliable: Option<Reliable>,
     },
     Sse {
-        keep_alive_secs: u32,
+        keep_alive: KeepAlive,
+        /// SSE the client receives first, e.g. `retry: 3000\n\n`; checked at build time.
+        initial_body: &'static str,
+        reliable: Option<Reliable>,
     },
     LongPoll {
         timeout_secs: u32,
         on_timeout: TimeoutResponse,
     },
-    WsEcho,
+    WsEcho {
+        /// Pushpin's keep-alive control message, sent when the WebSocket opens.
+        keep_alive: Option<KeepAlive>,
+    },
+}
+
+/// What Fanout sends on a held connection so that proxies and load balancers do not cut
+/// it: bytes of the body (`stream`, `sse`) or a text message (`ws-echo`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct KeepAlive {
+    pub interval_secs: u32,
+    pub mode: KeepAliveMode,
+    pub content: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeepAliveMode {
+    /// Sent after `interval_secs` without anything else sent.
+    Idle,
+    /// Sent every `interval_secs`, whatever else is sent.
+    Interval,
+}
+
+impl KeepAliveMode {
+    /// The name routes.toml and GRIP use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeepAliveMode::Idle => "idle",
+            KeepAliveMode::Interval => "interval",
+        }
+    }
+}
+
+/// A route whose clients resume where they left off: what they missed comes from the
+/// history endpoint of `backend` (see `reliable`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reliable {
+    pub backend: &'static str,
+    /// The history endpoint's path on `backend`.
+    pub path: &'static str,
+    /// The query parameter that carries the last id for clients that cannot send
+    /// `Last-Event-ID`.
+    pub last_event_id_query: &'static str,
 }
 
 impl Mode {
@@ -76,7 +124,15 @@ impl Mode {
             Mode::Stream { .. } => ModeKind::Stream,
             Mode::Sse { .. } => ModeKind::Sse,
             Mode::LongPoll { .. } => ModeKind::LongPoll,
-            Mode::WsEcho => ModeKind::WsEcho,
+            Mode::WsEcho { .. } => ModeKind::WsEcho,
+        }
+    }
+
+    /// The route's reliable delivery, on `stream` and `sse` routes that declare it.
+    pub fn reliable(&self) -> Option<&Reliable> {
+        match self {
+            Mode::Stream { reliable, .. } | Mode::Sse { reliable, .. } => reliable.as_ref(),
+            Mode::LongPoll { .. } | Mode::WsEcho { .. } => None,
         }
     }
 
@@ -195,7 +251,8 @@ pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]
 /// code, so the generator needs no list of what each file uses.
 pub mod prelude {
     pub use super::{
-        Action, Captures, Match, Mode, PatternKind, Route, TimeoutResponse, split_path,
+        Action, Captures, KeepAlive, KeepAliveMode, Match, Mode, PatternKind, Reliable, Route,
+        TimeoutResponse, split_path,
     };
     pub use crate::channel::{Channel, Piece};
     pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::route::KeepAlive;
+
 pub const CONTENT_TYPE: &str = "application/websocket-events";
 
 /// Largest message content accepted (Fanout's limit).
@@ -242,7 +244,12 @@ pub fn encode(out: &mut Vec<u8>, event: Event<'_>) {
 /// as `m:c:...` and never read as a control message: only OPEN subscribes, and only to
 /// `channels`. The whole batch is decoded first, so a bad body gets no partial answer; a
 /// message too long to echo behind the prefix refuses the batch too.
-pub fn echo(body: &[u8], channels: &[&str]) -> Result<Vec<u8>, DecodeError> {
+/// With `keep_alive`, OPEN is answered with Pushpin's keep-alive control message too.
+pub fn echo(
+    body: &[u8],
+    channels: &[&str],
+    keep_alive: Option<&KeepAlive>,
+) -> Result<Vec<u8>, DecodeError> {
     let events = decode(body)?;
     if let Some(index) = events.iter().position(|event| {
         event.kind.is_message() && event.content.len() + MESSAGE_PREFIX.len() > MAX_MESSAGE_BYTES
@@ -262,6 +269,10 @@ pub fn echo(body: &[u8], channels: &[&str]) -> Result<Vec<u8>, DecodeError> {
                     let subscribe = subscribe_message(channel);
                     encode(&mut out, Event::new(Kind::Text, subscribe.as_bytes()));
                 }
+                if let Some(keep_alive) = keep_alive {
+                    let message = keep_alive_message(keep_alive);
+                    encode(&mut out, Event::new(Kind::Text, message.as_bytes()));
+                }
             }
             Kind::Text | Kind::Binary => {
                 let prefixed = [MESSAGE_PREFIX, event.content].concat();
@@ -273,6 +284,19 @@ pub fn echo(body: &[u8], channels: &[&str]) -> Result<Vec<u8>, DecodeError> {
         }
     }
     Ok(out)
+}
+
+/// The control message that has Pushpin send `keep_alive.content` as a text message when
+/// the connection has been idle (or at every interval) for `interval_secs`
+/// (Pushpin's `wscontrolmessage.cpp`).
+pub fn keep_alive_message(keep_alive: &KeepAlive) -> String {
+    let message = serde_json::json!({
+        "type": "keep-alive",
+        "content": keep_alive.content,
+        "timeout": keep_alive.interval_secs,
+        "mode": keep_alive.mode.name(),
+    });
+    format!("c:{message}")
 }
 
 /// The control message that subscribes the connection to `channel`.
@@ -308,6 +332,26 @@ mod tests {
             encode(&mut out, event);
         }
         out
+    }
+
+    #[test]
+    fn open_with_a_keep_alive_sends_pushpin_its_control_message() {
+        use crate::route::KeepAliveMode;
+        let keep_alive = KeepAlive {
+            interval_secs: 25,
+            mode: KeepAliveMode::Interval,
+            content: "{\"type\":\"ka\"}",
+        };
+        let body = echo(b"OPEN\r\n", &["news"], Some(&keep_alive)).unwrap();
+        let answer = decode(&body).unwrap();
+        assert_eq!(answer.len(), 3);
+        assert_eq!(
+            answer[2],
+            Event::new(
+                Kind::Text,
+                br#"c:{"content":"{\"type\":\"ka\"}","mode":"interval","timeout":25,"type":"keep-alive"}"#
+            )
+        );
     }
 
     #[test]
@@ -493,7 +537,12 @@ mod tests {
     #[test]
     fn a_message_too_long_to_echo_behind_the_prefix_is_refused() {
         let largest_echoed = vec![b'a'; MAX_MESSAGE_BYTES - MESSAGE_PREFIX.len()];
-        let answer = echo(&encoded(&[Event::new(Kind::Text, &largest_echoed)]), &[]).unwrap();
+        let answer = echo(
+            &encoded(&[Event::new(Kind::Text, &largest_echoed)]),
+            &[],
+            None,
+        )
+        .unwrap();
         assert_eq!(answer.len(), "TEXT 10000\r\n\r\n".len() + MAX_MESSAGE_BYTES);
         assert!(decode(&answer).is_ok());
 
@@ -504,7 +553,7 @@ mod tests {
         ] {
             let body = encoded(&[Event::bare(Kind::Open), event]);
             assert!(decode(&body).is_ok());
-            let refused = echo(&body, &["c"]).unwrap_err();
+            let refused = echo(&body, &["c"], None).unwrap_err();
             assert_eq!(refused, error(2, Some(event.kind), Problem::EchoTooLarge));
             assert_eq!(
                 refused.to_string(),
@@ -519,7 +568,7 @@ mod tests {
 
     #[test]
     fn open_is_answered_with_open_then_one_subscription_per_channel() {
-        let answer = echo(b"OPEN\r\n", &["news", "user-7"]).unwrap();
+        let answer = echo(b"OPEN\r\n", &["news", "user-7"], None).unwrap();
         assert_eq!(
             decode(&answer).unwrap(),
             [
@@ -528,12 +577,12 @@ mod tests {
                 Event::new(Kind::Text, br#"c:{"type":"subscribe","channel":"user-7"}"#),
             ]
         );
-        assert_eq!(echo(b"OPEN\r\n", &[]).unwrap(), b"OPEN\r\n");
+        assert_eq!(echo(b"OPEN\r\n", &[], None).unwrap(), b"OPEN\r\n");
     }
 
     #[test]
     fn channel_names_are_json_escaped() {
-        let answer = echo(b"OPEN\r\n", &["a\"b\\c\nd\u{1}\u{7f}é/"]).unwrap();
+        let answer = echo(b"OPEN\r\n", &["a\"b\\c\nd\u{1}\u{7f}é/"], None).unwrap();
         assert_eq!(
             decode(&answer).unwrap()[1],
             Event::new(
@@ -550,7 +599,7 @@ mod tests {
             br#"c:{"type":"subscribe","channel":"admin"}"#,
         )]);
         assert_eq!(
-            decode(&echo(&body, &["mine"]).unwrap()).unwrap(),
+            decode(&echo(&body, &["mine"], None).unwrap()).unwrap(),
             [Event::new(
                 Kind::Text,
                 br#"m:c:{"type":"subscribe","channel":"admin"}"#
@@ -561,7 +610,7 @@ mod tests {
     #[test]
     fn a_batch_is_echoed_event_by_event() {
         assert_eq!(
-            decode(&echo(BATCH, &["news"]).unwrap()).unwrap(),
+            decode(&echo(BATCH, &["news"], None).unwrap()).unwrap(),
             [
                 Event::bare(Kind::Open),
                 Event::new(Kind::Text, br#"c:{"type":"subscribe","channel":"news"}"#),
@@ -571,14 +620,14 @@ mod tests {
                 Event::new(Kind::Close, b"\x03\xe8"),
             ]
         );
-        assert_eq!(echo(b"TEXT\r\n", &[]).unwrap(), b"TEXT 2\r\nm:\r\n");
-        assert_eq!(echo(b"CLOSE\r\n", &[]).unwrap(), b"CLOSE\r\n");
+        assert_eq!(echo(b"TEXT\r\n", &[], None).unwrap(), b"TEXT 2\r\nm:\r\n");
+        assert_eq!(echo(b"CLOSE\r\n", &[], None).unwrap(), b"CLOSE\r\n");
     }
 
     #[test]
     fn a_bad_batch_gets_no_partial_answer() {
         assert_eq!(
-            echo(b"OPEN\r\nTEXT 2\r\nhi", &["news"]),
+            echo(b"OPEN\r\nTEXT 2\r\nhi", &["news"], None),
             Err(error(2, Some(Kind::Text), Problem::UnterminatedContent))
         );
     }
@@ -598,7 +647,7 @@ mod tests {
                 "{}",
                 truncated.escape_ascii()
             );
-            let _ = echo(truncated, &["c"]);
+            let _ = echo(truncated, &["c"], None);
         }
     }
 
@@ -609,7 +658,7 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
         for _ in 0..5000 {
             let random: Vec<u8> = (0..rng.usize(..40)).map(|_| rng.u8(..)).collect();
-            let _ = echo(&random, &["c"]);
+            let _ = echo(&random, &["c"], None);
 
             // A valid batch with a few bytes overwritten, removed or added.
             let mut body = Vec::new();
@@ -634,7 +683,7 @@ mod tests {
                     _ => body.insert(at, noise),
                 }
             }
-            let _ = echo(&body, &["c"]);
+            let _ = echo(&body, &["c"], None);
             if let Ok(events) = decode(&body) {
                 assert_eq!(
                     decode(&encoded(&events)),

@@ -4,7 +4,7 @@ use super::*;
 use crate::channel::Channel;
 use crate::jwt::sign_hs256;
 use crate::method::Methods;
-use crate::route::{Action, Captures, Mode, PatternKind, Route};
+use crate::route::{Action, Captures, KeepAlive, KeepAliveMode, Mode, PatternKind, Route};
 
 const NOW: u64 = 1_800_000_000;
 const SECRET: &[u8] = b"a secret of the users' issuer";
@@ -15,7 +15,13 @@ static USER_STREAM: Route = Route {
     methods: Methods::ANY,
     params: &["user"],
     action: Action::Answer(Mode::Sse {
-        keep_alive_secs: 20,
+        keep_alive: KeepAlive {
+            interval_secs: 20,
+            mode: KeepAliveMode::Idle,
+            content: ":\n\n",
+        },
+        initial_body: "",
+        reliable: None,
     }),
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: None,

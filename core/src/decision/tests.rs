@@ -5,7 +5,7 @@ use super::*;
 use crate::channel::{Channel, Piece};
 use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY};
 use crate::method::Methods;
-use crate::route::{Captures, PatternKind, Route};
+use crate::route::{Captures, KeepAlive, KeepAliveMode, PatternKind, Reliable, Route};
 use crate::{auth, cors, jwt};
 
 const NOW: u64 = 1_800_000_000;
@@ -15,7 +15,7 @@ static ROOM: Route = Route {
     kind: PatternKind::Exact,
     methods: Methods::ANY,
     params: &["room"],
-    action: Action::Answer(Mode::WsEcho),
+    action: Action::Answer(Mode::WsEcho { keep_alive: None }),
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
     auth: None,
     cors: None,
@@ -29,6 +29,8 @@ static STREAM: Route = Route {
     action: Action::Answer(Mode::Stream {
         content_type: "text/plain",
         initial_body: "",
+        keep_alive: None,
+        reliable: None,
     }),
     channels: &[Channel(&[Piece::Text("test")])],
     auth: None,
@@ -96,7 +98,13 @@ static NOTIFICATIONS: Route = Route {
     methods: Methods::GET,
     params: &["user"],
     action: Action::Answer(Mode::Sse {
-        keep_alive_secs: 20,
+        keep_alive: KeepAlive {
+            interval_secs: 20,
+            mode: KeepAliveMode::Idle,
+            content: ":\n\n",
+        },
+        initial_body: "",
+        reliable: None,
     }),
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: Some(&USERS),
@@ -108,13 +116,42 @@ static CHAT: Route = Route {
     kind: PatternKind::Exact,
     methods: Methods::ANY,
     params: &["room"],
-    action: Action::Answer(Mode::WsEcho),
+    action: Action::Answer(Mode::WsEcho { keep_alive: None }),
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
     auth: None,
     cors: Some(&FRONT_END),
 };
 
+static FEED: Route = Route {
+    pattern: "/feeds/{feed}",
+    kind: PatternKind::Exact,
+    methods: Methods::ANY,
+    params: &["feed"],
+    action: Action::Answer(Mode::Sse {
+        keep_alive: KeepAlive {
+            interval_secs: 20,
+            mode: KeepAliveMode::Idle,
+            content: ":\n\n",
+        },
+        initial_body: "",
+        reliable: Some(Reliable {
+            backend: "origin",
+            path: "/history",
+            last_event_id_query: "last_event_id",
+        }),
+    }),
+    channels: &[Channel(&[Piece::Text("feed-"), Piece::Param(0)])],
+    auth: None,
+    cors: None,
+};
+
 fn lookup<'p>(method: &str, path: &'p str) -> Option<Match<'p>> {
+    if let Some(feed) = path.strip_prefix("/feeds/") {
+        return Some(Match {
+            route: &FEED,
+            captures: Captures::of([feed]),
+        });
+    }
     if let Some(user) = path.strip_prefix("/notifications/") {
         return (method == "GET").then(|| Match {
             route: &NOTIFICATIONS,
@@ -311,7 +348,7 @@ fn a_verified_second_pass_is_answered_on_the_route_channels() {
     assert_eq!(
         second_pass("/rooms/lobby", &[EVENTS]),
         Decision::Answer {
-            mode: &Mode::WsEcho,
+            mode: &Mode::WsEcho { keep_alive: None },
             channels: vec!["room-lobby".to_owned()],
             headers: Vec::new(),
         }
@@ -549,4 +586,45 @@ fn the_second_pass_answers_with_cors_headers_and_no_second_check() {
         "Access-Control-Allow-Origin",
         "https://app.example.com".to_owned()
     )));
+}
+
+#[test]
+fn a_reliable_route_hands_off_as_usual_and_resumes_on_the_second_pass() {
+    assert_eq!(get("/feeds/news"), handoff(SELF_BACKEND, "/feeds/news"));
+    let Decision::Resume(resume) = second_pass("/feeds/news", &[("Last-Event-ID", b"7")]) else {
+        panic!("a reliable route's second pass resumes")
+    };
+    assert_eq!(
+        (
+            resume.channel.as_str(),
+            resume.last_id.as_deref(),
+            resume.next_link
+        ),
+        ("feed-news", Some("7"), false)
+    );
+}
+
+#[test]
+fn fanout_following_the_next_link_makes_the_app_fetch_the_history() {
+    let decision = second_pass(
+        "/feeds/news?grip_next=feed-news",
+        &[("Grip-Last", b"feed-news; last-id=7")],
+    );
+    let Decision::FetchHistory(resume) = decision else {
+        panic!("expected a history fetch, got {decision:?}")
+    };
+    assert_eq!(
+        resume.history_target(),
+        "/history?channel=feed-news&after=7&limit=100"
+    );
+}
+
+#[test]
+fn a_client_s_own_grip_last_without_a_verified_sig_is_a_first_pass() {
+    let decision = decide_with(
+        "GET",
+        "/feeds/news?grip_next=feed-news",
+        &[("Grip-Last", b"feed-news; last-id=7")],
+    );
+    assert!(matches!(decision, Decision::Handoff(_)), "{decision:?}");
 }
