@@ -11,6 +11,7 @@ use fanout_router_core::auth::Stores;
 use fanout_router_core::decision::{self, Context, Decision, Forward, Headers, Incoming};
 use fanout_router_core::forwarding::{self, Client};
 use fanout_router_core::grip_sig::TrustedSigner;
+use fanout_router_core::reliable::{self, Resume};
 use fanout_router_core::response::Response;
 use fanout_router_core::route::Mode;
 use fanout_router_core::websocket;
@@ -125,7 +126,7 @@ fn carry_out(mut req: Request, decision: Decision) {
             headers,
         } => {
             let events = match mode {
-                Mode::WsEcho => match read_events(&mut req) {
+                Mode::WsEcho { .. } => match read_events(&mut req) {
                     Ok(events) => events,
                     Err(refusal) => return send(refusal),
                 },
@@ -135,7 +136,35 @@ fn carry_out(mut req: Request, decision: Decision) {
             answer.headers.extend(headers);
             send(answer);
         }
+        Decision::Resume(resume) => send(resume.answer()),
+        Decision::FetchHistory(resume) => {
+            let (answer, problem) = resume.after_history(fetch_history(&resume));
+            if let Some(problem) = problem {
+                eprintln!(
+                    "reliable delivery: the client keeps its stream without the missed items: {problem}"
+                );
+            }
+            send(answer);
+        }
     }
+}
+
+/// `GET` of the history endpoint (README: Reliable delivery): its status and at most
+/// `MAX_HISTORY_BYTES + 1` bytes of its body, so that a longer one is refused as such.
+fn fetch_history(resume: &Resume) -> Result<(u16, Vec<u8>), String> {
+    let backend = resume.reliable.backend;
+    let url = format!("http://{backend}{}", resume.history_target());
+    let request = Request::get(url).with_header("Accept", "application/json");
+    let mut response = request
+        .send(backend)
+        .map_err(|e| format!("unreachable: {}", e.root_cause()))?;
+    let mut body = Vec::new();
+    response
+        .take_body()
+        .take(reliable::MAX_HISTORY_BYTES as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("answer cut short: {e}"))?;
+    Ok((response.get_status().as_u16(), body))
 }
 
 /// The request goes on with the target it was routed on, and with the forwarding headers

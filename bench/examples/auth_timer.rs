@@ -21,7 +21,9 @@ use fanout_router_core::decision::Headers;
 use fanout_router_core::grip_sig::{self, TrustedSigner};
 use fanout_router_core::jwt::{self, Algorithm, Key};
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Action, Captures, Match, Mode, PatternKind, Route};
+use fanout_router_core::route::{
+    Action, Captures, KeepAlive, KeepAliveMode, Match, Mode, PatternKind, Route,
+};
 use p256::ecdsa::signature::Signer;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::SignatureEncoding;
@@ -37,7 +39,13 @@ static ROUTE: Route = Route {
     methods: Methods::GET,
     params: &["user"],
     action: Action::Answer(Mode::Sse {
-        keep_alive_secs: 20,
+        keep_alive: KeepAlive {
+            interval_secs: 20,
+            mode: KeepAliveMode::Idle,
+            content: ":\n\n",
+        },
+        initial_body: "",
+        reliable: None,
     }),
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: None,

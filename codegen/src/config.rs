@@ -46,11 +46,64 @@ pub struct RouteEntry {
     pub channels: Option<SpannedList>,
     pub content_type: Option<Spanned<String>>,
     pub initial_body: Option<Spanned<String>>,
-    pub keep_alive: Option<Spanned<i64>>,
+    pub keep_alive: Option<Spanned<KeepAliveEntry>>,
     pub timeout: Option<Spanned<i64>>,
     pub on_timeout: Option<Spanned<OnTimeout>>,
     pub auth: Option<Spanned<String>>,
     pub cors: Option<Spanned<String>>,
+    pub reliable: Option<Spanned<ReliableEntry>>,
+}
+
+/// `keep_alive = 20` (seconds) or `keep_alive = { interval, mode, content }`.
+pub enum KeepAliveEntry {
+    Seconds(i64),
+    Table(KeepAliveTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeepAliveTable {
+    pub interval: Option<Spanned<i64>>,
+    pub mode: Option<Spanned<String>>,
+    pub content: Option<Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for KeepAliveEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = KeepAliveEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number of seconds, or a table { interval, mode, content }")
+            }
+            fn visit_i64<E>(self, seconds: i64) -> Result<KeepAliveEntry, E> {
+                Ok(KeepAliveEntry::Seconds(seconds))
+            }
+            fn visit_u64<E>(self, seconds: u64) -> Result<KeepAliveEntry, E> {
+                Ok(KeepAliveEntry::Seconds(
+                    i64::try_from(seconds).unwrap_or(i64::MAX),
+                ))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<KeepAliveEntry, A::Error> {
+                let table = serde::de::value::MapAccessDeserializer::new(map);
+                KeepAliveTable::deserialize(table).map(KeepAliveEntry::Table)
+            }
+        }
+        deserializer.deserialize_any(Entry)
+    }
+}
+
+/// `reliable = { history, path, query }`: clients resume from the history endpoint of
+/// backend `history`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReliableEntry {
+    pub history: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    pub query: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -7,8 +7,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::{
-    ActionDef, AlgorithmDef, AuthDef, AuthUse, CorsDef, ModeDef, Piece, RouteDef, Segment,
-    SignersDef, Table, TokenSourceDef,
+    ActionDef, AlgorithmDef, AuthDef, AuthUse, CorsDef, KeepAliveDef, ModeDef, Piece, ReliableDef,
+    RouteDef, Segment, SignersDef, Table, TokenSourceDef,
 };
 use fanout_router_core::route::PatternKind;
 
@@ -196,10 +196,7 @@ fn underscored(text: &str) -> String {
 }
 
 fn option_str(value: Option<&String>) -> TokenStream {
-    match value {
-        Some(value) => quote!(Some(#value)),
-        None => quote!(None),
-    }
+    option(value.map(|value| quote!(#value)))
 }
 
 fn algorithm(algorithm: AlgorithmDef) -> TokenStream {
@@ -441,12 +438,30 @@ fn action(action: &ActionDef) -> TokenStream {
                 ModeDef::Stream {
                     content_type,
                     initial_body,
+                    keep_alive,
+                    reliable,
                 } => {
-                    quote!(Mode::Stream { content_type: #content_type, initial_body: #initial_body })
+                    let keep_alive = option(keep_alive.as_ref().map(keep_alive_value));
+                    let reliable = option(reliable.as_ref().map(reliable_value));
+                    quote!(Mode::Stream {
+                        content_type: #content_type,
+                        initial_body: #initial_body,
+                        keep_alive: #keep_alive,
+                        reliable: #reliable,
+                    })
                 }
-                ModeDef::Sse { keep_alive_secs } => {
-                    let keep_alive_secs = Literal::u32_unsuffixed(*keep_alive_secs);
-                    quote!(Mode::Sse { keep_alive_secs: #keep_alive_secs })
+                ModeDef::Sse {
+                    keep_alive,
+                    initial_body,
+                    reliable,
+                } => {
+                    let keep_alive = keep_alive_value(keep_alive);
+                    let reliable = option(reliable.as_ref().map(reliable_value));
+                    quote!(Mode::Sse {
+                        keep_alive: #keep_alive,
+                        initial_body: #initial_body,
+                        reliable: #reliable,
+                    })
                 }
                 ModeDef::LongPoll {
                     timeout_secs,
@@ -465,11 +480,41 @@ fn action(action: &ActionDef) -> TokenStream {
                         },
                     })
                 }
-                ModeDef::WsEcho => quote!(Mode::WsEcho),
+                ModeDef::WsEcho { keep_alive } => {
+                    let keep_alive = option(keep_alive.as_ref().map(keep_alive_value));
+                    quote!(Mode::WsEcho { keep_alive: #keep_alive })
+                }
             };
             quote!(Action::Answer(#mode))
         }
     }
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    }
+}
+
+fn keep_alive_value(def: &KeepAliveDef) -> TokenStream {
+    let interval_secs = Literal::u32_unsuffixed(def.interval_secs);
+    let mode = if def.interval_mode {
+        quote!(KeepAliveMode::Interval)
+    } else {
+        quote!(KeepAliveMode::Idle)
+    };
+    let content = &def.content;
+    quote!(KeepAlive { interval_secs: #interval_secs, mode: #mode, content: #content })
+}
+
+fn reliable_value(def: &ReliableDef) -> TokenStream {
+    let ReliableDef {
+        backend,
+        path,
+        query,
+    } = def;
+    quote!(Reliable { backend: #backend, path: #path, last_event_id_query: #query })
 }
 
 /// Literal children of one trie node up to which a plain `match` on the segment is emitted;

@@ -8,6 +8,7 @@ mod channel;
 mod config;
 mod diagnostic;
 mod generate;
+mod hold;
 pub mod model;
 mod pattern;
 mod policy;

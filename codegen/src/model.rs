@@ -90,9 +90,13 @@ pub enum ModeDef {
     Stream {
         content_type: String,
         initial_body: String,
+        keep_alive: Option<KeepAliveDef>,
+        reliable: Option<ReliableDef>,
     },
     Sse {
-        keep_alive_secs: u32,
+        keep_alive: KeepAliveDef,
+        initial_body: String,
+        reliable: Option<ReliableDef>,
     },
     LongPoll {
         timeout_secs: u32,
@@ -100,7 +104,25 @@ pub enum ModeDef {
         on_timeout_content_type: String,
         on_timeout_body: String,
     },
-    WsEcho,
+    WsEcho {
+        keep_alive: Option<KeepAliveDef>,
+    },
+}
+
+/// A route's `keep_alive`, defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeepAliveDef {
+    pub interval_secs: u32,
+    pub interval_mode: bool,
+    pub content: String,
+}
+
+/// A route's `reliable`, defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReliableDef {
+    pub backend: String,
+    pub path: String,
+    pub query: String,
 }
 
 /// A piece of a channel name template.

@@ -383,7 +383,7 @@ impl Checker<'_, '_> {
         Some(action)
     }
 
-    fn backend(&mut self, value: &Spanned<String>) -> Option<()> {
+    pub(crate) fn backend(&mut self, value: &Spanned<String>) -> Option<()> {
         let name = value.get_ref();
         if name == "self" {
             self.reporter.error(
@@ -454,27 +454,31 @@ impl Checker<'_, '_> {
             return None;
         }
         Some(match mode {
-            ModeKind::Stream => ModeDef::Stream {
-                content_type: self.header_value(r.content_type.as_ref(), "text/plain")?,
-                initial_body: r
-                    .initial_body
-                    .as_ref()
-                    .map_or("", |b| b.get_ref())
-                    .to_owned(),
-            },
-            ModeKind::Sse => ModeDef::Sse {
-                keep_alive_secs: self.seconds(
-                    r.keep_alive.as_ref(),
-                    "keep_alive",
-                    KEEP_ALIVE_SECS,
-                    DEFAULT_KEEP_ALIVE_SECS,
-                    &format!(
-                        "a keep-alive must come before idle connections are dropped, and more \
-                         often than every {} s only wastes bandwidth",
-                        KEEP_ALIVE_SECS.start()
-                    ),
-                )?,
-            },
+            ModeKind::Stream => {
+                let content_type = self.header_value(r.content_type.as_ref(), "text/plain")?;
+                let keep_alive = self.keep_alive(r, mode, &content_type);
+                let reliable = self.reliable(r);
+                ModeDef::Stream {
+                    initial_body: r
+                        .initial_body
+                        .as_ref()
+                        .map_or("", |b| b.get_ref())
+                        .to_owned(),
+                    content_type,
+                    keep_alive: keep_alive?,
+                    reliable: reliable?,
+                }
+            }
+            ModeKind::Sse => {
+                let keep_alive = self.keep_alive(r, mode, "text/event-stream");
+                let initial_body = self.sse_initial_body(r);
+                let reliable = self.reliable(r);
+                ModeDef::Sse {
+                    keep_alive: keep_alive??,
+                    initial_body: initial_body?,
+                    reliable: reliable?,
+                }
+            }
             ModeKind::LongPoll => {
                 let timeout_secs = self.seconds(
                     r.timeout.as_ref(),
@@ -488,7 +492,9 @@ impl Checker<'_, '_> {
                 )?;
                 self.long_poll(timeout_secs, r.on_timeout.as_ref())?
             }
-            ModeKind::WsEcho => ModeDef::WsEcho,
+            ModeKind::WsEcho => ModeDef::WsEcho {
+                keep_alive: self.keep_alive(r, mode, "")?,
+            },
         })
     }
 
@@ -582,39 +588,45 @@ impl Checker<'_, '_> {
 
     /// Options that belong to another action or mode contradict this route.
     fn reject_options_for(&mut self, r: &RouteEntry, action: &str, mode: &str) {
-        let options = [
+        use ModeKind::{LongPoll, Sse, Stream, WsEcho};
+        let options: [(&str, Option<Range<usize>>, &[ModeKind]); 6] = [
             (
                 "content_type",
                 r.content_type.as_ref().map(Spanned::span),
-                ModeKind::Stream,
+                &[Stream],
             ),
             (
                 "initial_body",
                 r.initial_body.as_ref().map(Spanned::span),
-                ModeKind::Stream,
+                &[Stream, Sse],
             ),
             (
                 "keep_alive",
                 r.keep_alive.as_ref().map(Spanned::span),
-                ModeKind::Sse,
+                &[Stream, Sse, WsEcho],
             ),
+            ("reliable", crate::hold::reliable_span(r), &[Stream, Sse]),
             (
                 "timeout",
                 r.timeout.as_ref().map(Spanned::span),
-                ModeKind::LongPoll,
+                &[LongPoll],
             ),
             (
                 "on_timeout",
                 r.on_timeout.as_ref().map(Spanned::span),
-                ModeKind::LongPoll,
+                &[LongPoll],
             ),
         ];
-        for (key, span, owner) in options {
+        for (key, span, owners) in options {
             let Some(span) = span else { continue };
-            let owner = owner.name();
-            if action == "answer" && mode == owner {
+            if action == "answer" && owners.iter().any(|owner| owner.name() == mode) {
                 continue;
             }
+            let names: Vec<String> = owners.iter().map(|o| format!("\"{}\"", o.name())).collect();
+            let owner = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
             let this = if action == "answer" {
                 format!("answer = \"{mode}\"")
             } else {
@@ -622,7 +634,7 @@ impl Checker<'_, '_> {
             };
             self.reporter.error(
                 &span,
-                format!("`{key}` applies to answer = \"{owner}\" only, not to {this}"),
+                format!("`{key}` applies to answer = {owner} only, not to {this}"),
                 format!("remove `{key}`"),
             );
         }

@@ -390,8 +390,12 @@ fn contradictory_keys() {
             "routes.toml:4:10: a route has one action, but this one has `fanout` and `answer`",
         ),
         (
-            "path = \"/a\"\nanswer = \"stream\"\nchannels = [\"a\"]\nkeep_alive = 20\n",
-            "routes.toml:5:14: `keep_alive` applies to answer = \"sse\" only, not to answer = \"stream\"",
+            "path = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\nkeep_alive = 20\n",
+            "routes.toml:5:14: `keep_alive` applies to answer = \"stream\", \"sse\" or \"ws-echo\" only, not to answer = \"long-poll\"",
+        ),
+        (
+            "path = \"/a\"\nanswer = \"ws-echo\"\nchannels = [\"a\"]\nreliable = { history = \"origin\" }\n",
+            "routes.toml:5:12: `reliable` applies to answer = \"stream\" or \"sse\" only, not to answer = \"ws-echo\"",
         ),
         (
             "path = \"/a\"\nfanout = \"origin\"\ntimeout = 20\n",
@@ -953,4 +957,172 @@ fn a_misspelt_key_in_a_policy_is_named() {
     let (error, help) = refused(&cors("origins = [\"*\"]\nmax_ages = 10"));
     assert_eq!(error, "routes.toml:8:1: unknown key `max_ages`");
     assert_eq!(help, "did you mean `max_age`?");
+}
+
+/// `[[route]]` of `mode` on channel `a` with the extra `keys`.
+fn answer_route(mode: &str, keys: &str) -> String {
+    format!("[[route]]\npath = \"/a\"\nanswer = \"{mode}\"\nchannels = [\"a\"]\n{keys}\n")
+}
+
+#[test]
+fn keep_alives_in_every_form_are_accepted() {
+    for (mode, keys) in [
+        ("sse", "keep_alive = 20"),
+        ("sse", "keep_alive = { interval = 5, mode = \"interval\" }"),
+        (
+            "sse",
+            "keep_alive = { content = \"event: ping\\ndata: \\n\\n\" }",
+        ),
+        ("stream", "keep_alive = 20"),
+        (
+            "stream",
+            "content_type = \"application/x-ndjson\"\nkeep_alive = { content = \"{}\\n\" }",
+        ),
+        (
+            "ws-echo",
+            "keep_alive = { interval = 30, content = \"ping\" }",
+        ),
+        (
+            "sse",
+            "initial_body = \"retry: 3000\\n: hello\\nevent: open\\ndata\\n\\n\"",
+        ),
+    ] {
+        accepted(&answer_route(mode, keys));
+    }
+}
+
+#[test]
+fn a_bad_keep_alive_is_refused_where_it_is_written() {
+    let cases = [
+        (
+            "sse",
+            "keep_alive = { interval = 60 }",
+            "routes.toml:5:27: keep_alive = 60 is out of range: it must be 5 to 55 seconds",
+            "write e.g. keep_alive = 20",
+        ),
+        (
+            "sse",
+            "keep_alive = { mode = \"often\" }",
+            "routes.toml:5:23: unknown keep-alive mode \"often\"",
+            "mode = \"idle\"",
+        ),
+        (
+            "sse",
+            "keep_alive = { content = \"ping\\n\\n\" }",
+            "routes.toml:5:26: keep_alive content has SSE field \"ping\", which EventSource ignores",
+            "retry: 3000",
+        ),
+        (
+            "ws-echo",
+            "keep_alive = { content = \"\" }",
+            "routes.toml:5:26: a keep-alive's content must be 1 to 1024 bytes",
+            "content =",
+        ),
+        (
+            "stream",
+            "content_type = \"application/octet-stream\"\nkeep_alive = 20",
+            "routes.toml:6:14: a keep-alive on a stream of application/octet-stream needs its `content`",
+            "bytes your clients skip",
+        ),
+        (
+            "sse",
+            "keep_alive = { every = 5 }",
+            "routes.toml:5:",
+            "`interval`, `mode`, `content`",
+        ),
+    ];
+    for (mode, keys, error, help) in cases {
+        let (got, got_help) = refused(&answer_route(mode, keys));
+        assert!(got.starts_with(error), "{got}");
+        assert!(got_help.contains(help), "{got_help}");
+    }
+}
+
+#[test]
+fn an_sse_initial_body_must_be_sse() {
+    let cases = [
+        (
+            "initial_body = \"retry: 3000\\n\"",
+            "routes.toml:5:16: initial_body must end with a blank line",
+        ),
+        (
+            "initial_body = \"retry: soon\\n\\n\"",
+            "routes.toml:5:16: initial_body has retry: \"soon\", not a number of milliseconds",
+        ),
+        (
+            "initial_body = \"data: a\\nhello\\n\\n\"",
+            "routes.toml:5:16: initial_body has SSE field \"hello\", which EventSource ignores",
+        ),
+        (
+            "initial_body = 'data: a'",
+            "routes.toml:5:17: initial_body must end with a blank line",
+        ),
+        (
+            "initial_body = \"\"\"\ndata: a\nretry: x\n\n\"\"\"",
+            "routes.toml:5:16: initial_body has retry: \"x\"",
+        ),
+    ];
+    for (keys, error) in cases {
+        let (got, _) = refused(&answer_route("sse", keys));
+        assert!(got.starts_with(error), "{keys}: {got}");
+    }
+}
+
+#[test]
+fn reliable_routes_are_accepted_on_stream_and_sse() {
+    accepted(&answer_route("sse", "reliable = { history = \"origin\" }"));
+    accepted(&answer_route(
+        "stream",
+        "reliable = { history = \"api\", path = \"/v1/history\", query = \"lastEventId\" }",
+    ));
+}
+
+#[test]
+fn a_bad_reliable_table_is_refused_where_it_is_written() {
+    let cases = [
+        (
+            "reliable = { path = \"/h\" }",
+            "routes.toml:5:12: `reliable` needs the `history` backend",
+            "history = \"origin\"",
+        ),
+        (
+            "reliable = { history = \"nowhere\" }",
+            "routes.toml:5:24: backend `nowhere` is declared in fastly.toml neither",
+            "declare it in fastly.toml",
+        ),
+        (
+            "reliable = { history = \"origin\", path = \"history\" }",
+            "routes.toml:5:42: the history path must start with `/`",
+            "path = \"/history\"",
+        ),
+        (
+            "reliable = { history = \"origin\", path = \"/h?x=1\" }",
+            "routes.toml:5:44: the history path must start with `/`",
+            "path = \"/history\"",
+        ),
+        (
+            "reliable = { history = \"origin\", query = \"last id\" }",
+            "routes.toml:5:47: query = \"last id\" is not a query parameter name",
+            "last_event_id",
+        ),
+        (
+            "reliable = { history = \"origin\", query = \"grip_next\" }",
+            "routes.toml:5:43: query = \"grip_next\" is not a query parameter name",
+            "last_event_id",
+        ),
+        (
+            "reliable = { history = \"self\" }",
+            "routes.toml:5:24: backend `self` is the app itself",
+            "answer =",
+        ),
+    ];
+    for (keys, error, help) in cases {
+        let (got, got_help) = refused(&answer_route("sse", keys));
+        assert!(got.starts_with(error), "{keys}: {got}");
+        assert!(got_help.contains(help), "{got_help}");
+    }
+    let two = "[[route]]\npath = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\", \"b\"]\nreliable = { history = \"origin\" }\n";
+    let (got, got_help) = refused(two);
+    assert_eq!(got, "routes.toml:4:12: a reliable route has one channel");
+    assert!(got_help.contains("one last id"), "{got_help}");
 }

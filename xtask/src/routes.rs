@@ -20,7 +20,7 @@ use fanout_router_codegen::precedence;
 use fanout_router_codegen::{Input, Source};
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Action, Match, Mode, Route};
+use fanout_router_core::route::{Action, KeepAlive, KeepAliveMode, Match, Mode, Reliable, Route};
 use fanout_router_stack::paths::repo_root;
 
 use crate::codegen;
@@ -397,10 +397,25 @@ fn action(action: &Action) -> String {
 
 fn held(mode: &Mode) -> String {
     match mode {
-        Mode::Stream { content_type, .. } => format!("an HTTP stream of {content_type}"),
-        Mode::Sse { keep_alive_secs } => {
-            format!("a server-sent events stream, with a keep-alive every {keep_alive_secs} s")
-        }
+        Mode::Stream {
+            content_type,
+            keep_alive,
+            reliable,
+            ..
+        } => format!(
+            "an HTTP stream of {content_type}{}{}",
+            keep_alive.as_ref().map_or_else(String::new, kept_alive),
+            reliable.as_ref().map_or_else(String::new, resumed)
+        ),
+        Mode::Sse {
+            keep_alive,
+            reliable,
+            ..
+        } => format!(
+            "a server-sent events stream{}{}",
+            kept_alive(keep_alive),
+            reliable.as_ref().map_or_else(String::new, resumed)
+        ),
         Mode::LongPoll {
             timeout_secs,
             on_timeout,
@@ -408,8 +423,27 @@ fn held(mode: &Mode) -> String {
             "a long-poll until a publish, or for {timeout_secs} s and then answered {}",
             on_timeout.status
         ),
-        Mode::WsEcho => "a WebSocket (over HTTP) that echoes messages".to_owned(),
+        Mode::WsEcho { keep_alive } => format!(
+            "a WebSocket (over HTTP) that echoes messages{}",
+            keep_alive.as_ref().map_or_else(String::new, kept_alive)
+        ),
     }
+}
+
+/// `, with a keep-alive after 20 s idle` or `, with a keep-alive every 20 s`.
+fn kept_alive(keep_alive: &KeepAlive) -> String {
+    let secs = keep_alive.interval_secs;
+    match keep_alive.mode {
+        KeepAliveMode::Idle => format!(", with a keep-alive after {secs} s idle"),
+        KeepAliveMode::Interval => format!(", with a keep-alive every {secs} s"),
+    }
+}
+
+fn resumed(reliable: &Reliable) -> String {
+    format!(
+        ", resumed from the history at {} of backend `{}`",
+        reliable.path, reliable.backend
+    )
 }
 
 fn methods(methods: Methods) -> String {

@@ -197,8 +197,32 @@ fn files_the_build_refuses_fail_the_schema() {
             route("path = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\"]\nkeep_alive = 600"),
         ),
         (
-            "keep_alive on stream",
-            route("path = \"/a\"\nanswer = \"stream\"\nchannels = [\"a\"]\nkeep_alive = 20"),
+            "keep_alive on long-poll",
+            route("path = \"/a\"\nanswer = \"long-poll\"\nchannels = [\"a\"]\nkeep_alive = 20"),
+        ),
+        (
+            "keep_alive mode unknown",
+            route(
+                "path = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\"]\nkeep_alive = { mode = \"often\" }",
+            ),
+        ),
+        (
+            "reliable on ws-echo",
+            route(
+                "path = \"/a\"\nanswer = \"ws-echo\"\nchannels = [\"a\"]\nreliable = { history = \"origin\" }",
+            ),
+        ),
+        (
+            "reliable without history",
+            route(
+                "path = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\"]\nreliable = { path = \"/h\" }",
+            ),
+        ),
+        (
+            "reliable on two channels",
+            route(
+                "path = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\", \"b\"]\nreliable = { history = \"origin\" }",
+            ),
         ),
         (
             "timeout too short",
@@ -342,6 +366,14 @@ fn the_schema_names_every_key_the_build_accepts() {
         (
             format!("{long_poll}on_timeout = {{ zzz = 1 }}\n"),
             &route["on_timeout"]["properties"],
+        ),
+        (
+            "[[route]]\nkeep_alive = { zzz = 1 }\n".to_owned(),
+            &route["keep_alive"]["oneOf"][1]["properties"],
+        ),
+        (
+            "[[route]]\nreliable = { zzz = 1 }\n".to_owned(),
+            &route["reliable"]["properties"],
         ),
         (
             "[grip_sig]\nzzz = 1\n".to_owned(),

@@ -12,7 +12,9 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use fanout_router_codegen::model::{ActionDef, ModeDef, Piece, RouteDef, Segment, Table};
+use fanout_router_codegen::model::{
+    ActionDef, KeepAliveDef, ModeDef, Piece, ReliableDef, RouteDef, Segment, Table,
+};
 use fanout_router_core::method::Methods;
 
 use super::cases;
@@ -221,15 +223,38 @@ fn keys(route: &RouteDef) -> Vec<(&'static str, String)> {
             ModeDef::Stream {
                 content_type,
                 initial_body,
-            } => keys.extend([
-                ("answer", quoted("stream")),
-                ("content_type", quoted(content_type)),
-                ("initial_body", quoted(initial_body)),
-            ]),
-            ModeDef::Sse { keep_alive_secs } => keys.extend([
-                ("answer", quoted("sse")),
-                ("keep_alive", keep_alive_secs.to_string()),
-            ]),
+                keep_alive,
+                reliable,
+            } => {
+                keys.extend([
+                    ("answer", quoted("stream")),
+                    ("content_type", quoted(content_type)),
+                    ("initial_body", quoted(initial_body)),
+                ]);
+                keys.extend(
+                    keep_alive
+                        .as_ref()
+                        .map(|k| ("keep_alive", keep_alive_text(k, None))),
+                );
+                keys.extend(reliable.as_ref().map(|r| ("reliable", reliable_text(r))));
+            }
+            ModeDef::Sse {
+                keep_alive,
+                initial_body,
+                reliable,
+            } => {
+                keys.extend([
+                    ("answer", quoted("sse")),
+                    (
+                        "keep_alive",
+                        keep_alive_text(keep_alive, Some(SSE_KEEP_ALIVE)),
+                    ),
+                ]);
+                if !initial_body.is_empty() {
+                    keys.push(("initial_body", quoted(initial_body)));
+                }
+                keys.extend(reliable.as_ref().map(|r| ("reliable", reliable_text(r))));
+            }
             ModeDef::LongPoll {
                 timeout_secs,
                 on_timeout_status,
@@ -246,7 +271,14 @@ fn keys(route: &RouteDef) -> Vec<(&'static str, String)> {
                     ),
                 ),
             ]),
-            ModeDef::WsEcho => keys.push(("answer", quoted("ws-echo"))),
+            ModeDef::WsEcho { keep_alive } => {
+                keys.push(("answer", quoted("ws-echo")));
+                keys.extend(
+                    keep_alive
+                        .as_ref()
+                        .map(|k| ("keep_alive", keep_alive_text(k, None))),
+                );
+            }
         },
     }
     if !route.channels.is_empty() {
@@ -304,10 +336,37 @@ fn key_changes(before: &RouteDef, after: &RouteDef) -> Vec<KeyChange> {
         .collect()
 }
 
-const MODE_OPTIONS: [&str; 5] = [
+/// `20` when only the interval differs from the defaults, else the whole table.
+fn keep_alive_text(def: &KeepAliveDef, default_content: Option<&str>) -> String {
+    if !def.interval_mode && default_content == Some(def.content.as_str()) {
+        return def.interval_secs.to_string();
+    }
+    let mode = if def.interval_mode {
+        "interval"
+    } else {
+        "idle"
+    };
+    format!(
+        "{{ interval = {}, mode = {mode:?}, content = {:?} }}",
+        def.interval_secs, def.content
+    )
+}
+
+fn reliable_text(def: &ReliableDef) -> String {
+    format!(
+        "{{ history = {:?}, path = {:?}, query = {:?} }}",
+        def.backend, def.path, def.query
+    )
+}
+
+/// An `sse` route's default keep-alive: an SSE comment.
+const SSE_KEEP_ALIVE: &str = ":\n\n";
+
+const MODE_OPTIONS: [&str; 6] = [
     "content_type",
     "initial_body",
     "keep_alive",
+    "reliable",
     "timeout",
     "on_timeout",
 ];
@@ -340,7 +399,7 @@ pub fn probes(tables: [&Table; 2], cases: impl Iterator<Item = Request>) -> Vec<
     }
     let mut paths: BTreeSet<(String, bool)> = BTreeSet::new();
     for route in &routes {
-        let websocket = matches!(route.action, ActionDef::Answer(ModeDef::WsEcho));
+        let websocket = matches!(route.action, ActionDef::Answer(ModeDef::WsEcho { .. }));
         let mut param = 0;
         let sample: Vec<String> = route
             .pattern

@@ -21,7 +21,9 @@ use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::decision::{self, Context, Decision, Forward, Headers, Incoming, Lookup};
 use fanout_router_core::method::Methods;
 use fanout_router_core::path::Target;
-use fanout_router_core::route::{Action, Captures, Match, Mode, Route, TimeoutResponse};
+use fanout_router_core::route::{
+    Action, Captures, KeepAlive, KeepAliveMode, Match, Mode, Reliable, Route, TimeoutResponse,
+};
 use fanout_router_core::{auth, cors, jwt};
 
 /// A lookup compiled into this tool, with the text it was compiled from.
@@ -163,6 +165,10 @@ impl Routing {
             },
             Decision::Send(Forward { backend, .. }) => Handling::Direct { backend },
             Decision::Answer { mode, channels, .. } => Handling::Answer { mode, channels },
+            Decision::Resume(resume) | Decision::FetchHistory(resume) => Handling::Answer {
+                mode: resume.mode,
+                channels: vec![resume.channel],
+            },
         };
         Outcome {
             route: matched
@@ -303,6 +309,26 @@ fn leak_cors(table: &'static Table, name: &str) -> &'static cors::Policy {
     }))
 }
 
+fn keep_alive_of(def: &'static model::KeepAliveDef) -> KeepAlive {
+    KeepAlive {
+        interval_secs: def.interval_secs,
+        mode: if def.interval_mode {
+            KeepAliveMode::Interval
+        } else {
+            KeepAliveMode::Idle
+        },
+        content: &def.content,
+    }
+}
+
+fn reliable_of(def: &'static model::ReliableDef) -> Reliable {
+    Reliable {
+        backend: &def.backend,
+        path: &def.path,
+        last_event_id_query: &def.query,
+    }
+}
+
 /// The app's route for a validated one: what the generator writes as code, as a value.
 fn leak_route(table: &'static Table, def: &'static RouteDef) -> &'static Route {
     let params: Vec<&'static str> = def.pattern.params().collect();
@@ -318,12 +344,22 @@ fn leak_route(table: &'static Table, def: &'static RouteDef) -> &'static Route {
             ModeDef::Stream {
                 content_type,
                 initial_body,
+                keep_alive,
+                reliable,
             } => Mode::Stream {
                 content_type,
                 initial_body,
+                keep_alive: keep_alive.as_ref().map(keep_alive_of),
+                reliable: reliable.as_ref().map(reliable_of),
             },
-            ModeDef::Sse { keep_alive_secs } => Mode::Sse {
-                keep_alive_secs: *keep_alive_secs,
+            ModeDef::Sse {
+                keep_alive,
+                initial_body,
+                reliable,
+            } => Mode::Sse {
+                keep_alive: keep_alive_of(keep_alive),
+                initial_body,
+                reliable: reliable.as_ref().map(reliable_of),
             },
             ModeDef::LongPoll {
                 timeout_secs,
@@ -338,7 +374,9 @@ fn leak_route(table: &'static Table, def: &'static RouteDef) -> &'static Route {
                     body: on_timeout_body,
                 },
             },
-            ModeDef::WsEcho => Mode::WsEcho,
+            ModeDef::WsEcho { keep_alive } => Mode::WsEcho {
+                keep_alive: keep_alive.as_ref().map(keep_alive_of),
+            },
         }),
     };
     Box::leak(Box::new(Route {
