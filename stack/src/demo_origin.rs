@@ -4,7 +4,10 @@
 //! - `POST /publish`: the form's `channel` and `message`, forwarded to Pushpin's publish
 //!   endpoint in the formats of all four test endpoints; only when the stack was started with
 //!   publishing on (`cargo xtask serve --demo-publish`) and only for a loopback client,
-//!   otherwise a 403 that says why and how to turn it on.
+//!   otherwise a 403 that says why and how to turn it on. Each item is numbered per channel
+//!   and published with `id` and `prev-id`; `"publish": false` only records it.
+//! - `GET /history?channel=..&after=..&limit=..`: the recorded items, for reliable routes
+//!   (`history.rs`).
 //! - `/stream/<channel>`: when the request came through Fanout (it carries `Grip-Sig`),
 //!   answers with `Grip-Hold: stream` on `<channel>`, so that a publish to that channel
 //!   reaches the client: push driven by the origin. Without `Grip-Sig` it says so.
@@ -21,6 +24,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tiny_http::{Header, Server, StatusCode};
 
+use crate::history;
 use crate::ports::Ports;
 
 /// Request bodies bigger than this are refused; the origin only needs small ones.
@@ -184,6 +188,12 @@ fn respond(request: &Request, settings: Settings) -> Reply {
             Some(refusal) => refusal,
             None => publish(&request.body, settings.publish_port),
         },
+        ("GET", "/history") => history_page(
+            request
+                .target
+                .split_once('?')
+                .map_or("", |(_, query)| query),
+        ),
         (_, path) => match path.strip_prefix("/stream/") {
             Some(channel) => stream(request, channel),
             None => Reply::text(200, &record(request)),
@@ -335,9 +345,16 @@ fn publish(body: &[u8], publish_port: u16) -> Reply {
     if message.trim().is_empty() {
         return Reply::text(400, "the message is empty\n");
     }
+    // `"publish": false` records the item without publishing it: a publish lost on its way
+    // to Fanout, which the next one's prev-id reveals.
+    let lost = form.get("publish") == Some(&Value::Bool(false));
+    let (id, prev_id) = history::record(channel, |id| history::event(id, message));
+    if lost {
+        return Reply::text(200, &format!("recorded id {id} on channel {channel}\n"));
+    }
     let url = format!("http://127.0.0.1:{publish_port}/publish/");
-    match post_json(&url, &publish_item(channel, message)) {
-        Ok((200, _)) => Reply::text(200, &format!("published to channel {channel}\n")),
+    match post_json(&url, &publish_item(channel, &id, &prev_id, message)) {
+        Ok((200, _)) => Reply::text(200, &format!("published id {id} to channel {channel}\n")),
         Ok((status, answer)) => Reply::text(
             502,
             &format!("the publish endpoint answered {status}: {answer}"),
@@ -349,15 +366,26 @@ fn publish(body: &[u8], publish_port: u16) -> Reply {
     }
 }
 
-/// One publish of `message` in all three formats. `/test/stream` and `/test/sse` share channel
-/// `test` and the `http-stream` format, so its content is a whole SSE event: an EventSource
-/// shows the message, and a plain stream shows the event as it is, `data: ` and all.
-fn publish_item(channel: &str, message: &str) -> Value {
-    // A lone CR ends a line in SSE too.
-    let lines = message.lines().flat_map(|line| line.split('\r'));
-    let event: String = lines.map(|line| format!("data: {line}\n")).collect();
-    json!({ "items": [{ "channel": channel, "formats": {
-        "http-stream": { "content": event + "\n" },
+/// `GET /history?channel=..&after=..&limit=..` of the reliable routes.
+fn history_page(query: &str) -> Reply {
+    match history::answer(query) {
+        Some(items) => Reply {
+            status: 200,
+            content_type: "application/json",
+            grip: Vec::new(),
+            body: items.to_string(),
+        },
+        None => Reply::text(400, "usage: /history?channel=<c>&after=<id>\n"),
+    }
+}
+
+/// One publish of `message` in all three formats, with its `id` and `prev-id`.
+/// `/test/stream` and `/test/sse` share channel `test` and the `http-stream` format, so its
+/// content is a whole SSE event with its id: an EventSource shows the message, and a plain
+/// stream shows the event as it is, `data: ` and all.
+fn publish_item(channel: &str, id: &str, prev_id: &str, message: &str) -> Value {
+    json!({ "items": [{ "channel": channel, "id": id, "prev-id": prev_id, "formats": {
+        "http-stream": { "content": history::event(id, message) },
         "http-response": { "code": 200, "body": format!("{message}\n") },
         "ws-message": { "content": message },
     }}]})
@@ -475,12 +503,12 @@ mod tests {
     fn publish_forwards_the_message_in_every_format() {
         let (port, pushpin) = one_shot_server(200, "Published\n");
         let reply = publish(
-            br#"{"channel":"test","message":"hi <b>\"there\"</b>"}"#,
+            br#"{"channel":"formats","message":"hi <b>\"there\"</b>"}"#,
             port,
         );
         assert_eq!(
             (reply.status, reply.body.as_str()),
-            (200, "published to channel test\n")
+            (200, "published id 1 to channel formats\n")
         );
         let forwarded = pushpin.join().unwrap();
         assert_eq!(
@@ -491,8 +519,8 @@ mod tests {
         let message = r#"hi <b>"there"</b>"#;
         assert_eq!(
             item,
-            json!({ "items": [{ "channel": "test", "formats": {
-                "http-stream": { "content": format!("data: {message}\n\n") },
+            json!({ "items": [{ "channel": "formats", "id": "1", "prev-id": "0", "formats": {
+                "http-stream": { "content": format!("id: 1\ndata: {message}\n\n") },
                 "http-response": { "code": 200, "body": format!("{message}\n") },
                 "ws-message": { "content": message },
             }}]})
@@ -500,10 +528,24 @@ mod tests {
     }
 
     #[test]
+    fn a_lost_publish_is_recorded_and_the_history_is_served() {
+        let reply = publish(br#"{"channel":"lost","message":"m","publish":false}"#, 1);
+        assert_eq!(reply.body, "recorded id 1 on channel lost\n");
+        let page = history_page("channel=lost&after=0");
+        let items: Value = serde_json::from_str(&page.body).unwrap();
+        assert_eq!(items["items"][0]["content"], "id: 1\ndata: m\n\n");
+        assert_eq!(history_page("after=0").status, 400);
+    }
+
+    #[test]
     fn a_message_of_several_lines_is_one_event() {
-        let item = publish_item("c", "one\r\ntwo\rthree");
+        let item = publish_item("c", "3", "2", "one\r\ntwo\rthree");
         let content = &item["items"][0]["formats"]["http-stream"]["content"];
-        assert_eq!(content, "data: one\ndata: two\ndata: three\n\n");
+        assert_eq!(content, "id: 3\ndata: one\ndata: two\ndata: three\n\n");
+        assert_eq!(
+            (&item["items"][0]["id"], &item["items"][0]["prev-id"]),
+            (&json!("3"), &json!("2"))
+        );
     }
 
     #[test]

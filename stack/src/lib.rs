@@ -7,6 +7,7 @@
 pub mod app_build;
 pub mod command;
 pub mod demo_origin;
+pub mod history;
 pub mod manifest;
 pub mod paths;
 pub mod ports;
