@@ -33,6 +33,8 @@ struct App {
 pub struct Endpoints {
     pub app: String,
     pub publish: String,
+    /// The demo origin, which publishes with ids and serves the history.
+    pub origin: String,
 }
 
 impl Endpoints {
@@ -40,6 +42,7 @@ impl Endpoints {
         Endpoints {
             app: stack.app_url(),
             publish: stack.publish_url(),
+            origin: stack.origin_url(),
         }
     }
 

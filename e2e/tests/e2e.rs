@@ -55,6 +55,11 @@ fn main() -> ExitCode {
             the_origin_is_told_about_the_client_by_the_app_alone,
             a_fanout_route_behind_a_token_reaches_the_origin_only_with_one,
             the_local_jwk_set_holds_the_room_tokens_key,
+            a_stream_keep_alive_is_sent_every_interval,
+            an_sse_route_opens_with_its_initial_body_and_keeps_alive_every_interval,
+            a_websocket_keep_alive_message_is_sent_every_interval,
+            a_reconnecting_sse_client_receives_exactly_what_it_missed,
+            a_publish_lost_on_the_way_is_fetched_from_the_history,
         ]
     ));
     trials.extend(trials!(
@@ -719,4 +724,161 @@ async fn origin_down_fanout_route_is_a_502_from_pushpin(stack: Endpoints) {
         "Error while proxying to origin.\n",
     )
     .await;
+}
+
+// Keep-alives, at the shortest interval the app accepts (5 s), in interval mode.
+
+async fn a_stream_keep_alive_is_sent_every_interval(stack: Endpoints) {
+    let started = Instant::now();
+    let mut stream = BodyReader::new(get(&stack.url("/keep-alive/stream")).await);
+    stream.until_contains("still here\nstill here\n").await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        stream.text.chars().all(|c| "still here\n".contains(c)),
+        "{:?}",
+        stream.text
+    );
+}
+
+async fn an_sse_route_opens_with_its_initial_body_and_keeps_alive_every_interval(stack: Endpoints) {
+    let started = Instant::now();
+    let mut events = BodyReader::new(get(&stack.url("/keep-alive/sse")).await);
+    events
+        .until_contains(": still here\n\n: still here\n\n")
+        .await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        events.text,
+        "retry: 3000\n\n: still here\n\n: still here\n\n"
+    );
+}
+
+async fn a_websocket_keep_alive_message_is_sent_every_interval(stack: Endpoints) {
+    let started = Instant::now();
+    let mut socket = connect(&stack.ws_url("/keep-alive/websocket")).await;
+    for _ in 0..2 {
+        assert_eq!(next_message(&mut socket).await, Message::text("still here"));
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+// Reliable delivery, through the demo origin's publish (ids 1, 2, ...) and history.
+
+/// Publishes `message` to `channel` through the demo origin, which numbers it and records
+/// it; with `lost`, it is recorded only, as if the publish never reached Fanout.
+async fn publish_numbered(stack: &Endpoints, channel: &str, message: &str, lost: bool) {
+    let body = serde_json::json!({ "channel": channel, "message": message, "publish": !lost });
+    let response = client()
+        .post(format!("{}/publish", stack.origin))
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the demo origin answers");
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+}
+
+/// Makes Fanout follow the next link of every client of `channel` (a `hint`), for a
+/// client whose subscription may not have been in place for a publish.
+async fn hint(stack: &Endpoints, channel: &str) {
+    let publisher = Publisher::new(&client(), &stack.publish);
+    publisher
+        .publish(
+            channel,
+            serde_json::json!({ "http-stream": { "action": "hint" } }),
+        )
+        .await;
+}
+
+/// Reads `events` until it holds `data: <last>`, hinting while it does not.
+async fn until_event(stack: &Endpoints, channel: &str, events: &mut BodyReader, last: &str) {
+    let needle = format!("data: {last}\n");
+    loop {
+        let read = tokio::time::timeout(Duration::from_secs(2), events.until_contains(&needle));
+        if read.await.is_ok() {
+            return;
+        }
+        hint(stack, channel).await;
+    }
+}
+
+fn data_of(text: &str) -> Vec<String> {
+    sse::events(text)
+        .into_iter()
+        .map(|event| event.data)
+        .collect()
+}
+
+fn last_event_id(text: &str) -> String {
+    let ids = text.lines().filter_map(|line| line.strip_prefix("id: "));
+    ids.last().expect("an event with an id").to_owned()
+}
+
+async fn open_feed(stack: &Endpoints, feed: &str, last_id: &str) -> BodyReader {
+    let response = client()
+        .get(stack.url(&format!("/feeds/{feed}/events")))
+        .header("Last-Event-ID", last_id)
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(response.status(), 200);
+    BodyReader::new(response)
+}
+
+fn feed_name(test: &str) -> String {
+    format!("{test}-{}", std::process::id())
+}
+
+async fn a_reconnecting_sse_client_receives_exactly_what_it_missed(stack: Endpoints) {
+    let feed = feed_name("reconnect");
+    let channel = format!("feed-{feed}");
+    let mut events = open_feed(&stack, &feed, "0").await;
+    publish_numbered(&stack, &channel, "one", false).await;
+    until_event(&stack, &channel, &mut events, "one").await;
+    let seen = last_event_id(&events.text);
+    drop(events); // the client goes away
+    publish_numbered(&stack, &channel, "two", false).await;
+    publish_numbered(&stack, &channel, "three", false).await;
+    let mut events = open_feed(&stack, &feed, &seen).await;
+    until_event(&stack, &channel, &mut events, "three").await;
+    publish_numbered(&stack, &channel, "four", false).await;
+    until_event(&stack, &channel, &mut events, "four").await;
+    // Room for a duplicate to arrive.
+    let _ = tokio::time::timeout(Duration::from_millis(700), events.until_contains("\0")).await;
+    assert_eq!(
+        data_of(&events.text),
+        ["two", "three", "four"],
+        "{:?}",
+        events.text
+    );
+}
+
+async fn a_publish_lost_on_the_way_is_fetched_from_the_history(stack: Endpoints) {
+    let feed = feed_name("lost");
+    let channel = format!("feed-{feed}");
+    let mut events = open_feed(&stack, &feed, "0").await;
+    publish_numbered(&stack, &channel, "one", false).await;
+    until_event(&stack, &channel, &mut events, "one").await;
+    publish_numbered(&stack, &channel, "two", true).await;
+    // Three's prev-id is 2, which the connection has not seen: Fanout follows the link.
+    publish_numbered(&stack, &channel, "three", false).await;
+    until_event(&stack, &channel, &mut events, "three").await;
+    let _ = tokio::time::timeout(Duration::from_millis(700), events.until_contains("\0")).await;
+    assert_eq!(
+        data_of(&events.text),
+        ["one", "two", "three"],
+        "{:?}",
+        events.text
+    );
 }

@@ -176,6 +176,11 @@ impl Stack {
         format!("http://127.0.0.1:{}", self.ports.app)
     }
 
+    /// The demo origin (backend `origin`).
+    pub fn origin_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.ports.origin)
+    }
+
     /// Pushpin's publish endpoint (the trailing slash is required).
     pub fn publish_url(&self) -> String {
         format!("http://127.0.0.1:{}/publish/", self.ports.publish)

@@ -103,7 +103,12 @@ fn parse(args: &[String]) -> Result<Options, String> {
         }
     }
     options.running = match (app, publish) {
-        (Some(app), Some(publish)) => Some(Endpoints { app, publish }),
+        // A running stack's origin is not needed: the load publishes through Pushpin.
+        (Some(app), Some(publish)) => Some(Endpoints {
+            app,
+            publish,
+            origin: String::new(),
+        }),
         (None, None) => None,
         _ => return Err("--app and --publish go together".into()),
     };
