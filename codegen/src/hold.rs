@@ -157,7 +157,7 @@ impl Checker<'_, '_> {
                         "{key} has SSE field {field:?}, which EventSource ignores"
                     ))
                 } else if field == "retry"
-                    && !(rest.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty())
+                    && (rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()))
                 {
                     Some(format!(
                         "{key} has retry: {rest:?}, not a number of milliseconds"

@@ -589,7 +589,9 @@ impl Checker<'_, '_> {
     /// Options that belong to another action or mode contradict this route.
     fn reject_options_for(&mut self, r: &RouteEntry, action: &str, mode: &str) {
         use ModeKind::{LongPoll, Sse, Stream, WsEcho};
-        let options: [(&str, Option<Range<usize>>, &[ModeKind]); 6] = [
+        /// A key, where it is written, and the modes it applies to.
+        type KeyOwners<'k> = (&'k str, Option<Range<usize>>, &'k [ModeKind]);
+        let options: [KeyOwners; 6] = [
             (
                 "content_type",
                 r.content_type.as_ref().map(Spanned::span),

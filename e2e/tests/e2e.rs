@@ -821,8 +821,8 @@ fn data_of(text: &str) -> Vec<String> {
 }
 
 fn last_event_id(text: &str) -> String {
-    let ids = text.lines().filter_map(|line| line.strip_prefix("id: "));
-    ids.last().expect("an event with an id").to_owned()
+    let mut ids = text.lines().filter_map(|line| line.strip_prefix("id: "));
+    ids.next_back().expect("an event with an id").to_owned()
 }
 
 async fn open_feed(stack: &Endpoints, feed: &str, last_id: &str) -> BodyReader {

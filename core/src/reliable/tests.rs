@@ -28,6 +28,9 @@ static STREAM: Mode = Mode::Stream {
     reliable: None,
 };
 
+/// What the host hands `after_history`.
+type Fetched = Result<(u16, Vec<u8>), String>;
+
 struct Fake(&'static [(&'static str, &'static [u8])]);
 
 impl Headers for Fake {
@@ -134,7 +137,7 @@ fn nothing_missed_keeps_the_hold_where_it_was() {
 
 #[test]
 fn a_history_that_is_down_or_garbage_keeps_the_stream_and_says_why() {
-    let cases: [(Result<(u16, Vec<u8>), String>, &str); 6] = [
+    let cases: [(Fetched, &str); 6] = [
         (Err("connection refused".into()), "connection refused"),
         (Ok((503, Vec::new())), "status 503"),
         (Ok((200, b"<html>".to_vec())), "not JSON"),
