@@ -14,8 +14,8 @@ use e2e::tokens::{room_token, rooms_jwks, rooms_public_xy, user_token};
 use e2e::trials;
 use e2e::websocket::{connect, next_message, until};
 use e2e::{BodyReader, Endpoints, Fixture, Publisher, sse};
-use fanout_router_stack::Origin;
 use fanout_router_stack::demo_origin::Record;
+use fanout_router_stack::{Origin, Publishing};
 use futures_util::SinkExt;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -58,6 +58,16 @@ fn main() -> ExitCode {
             a_stream_keep_alive_is_sent_every_interval,
             an_sse_route_opens_with_its_initial_body_and_keeps_alive_every_interval,
             a_websocket_keep_alive_message_is_sent_every_interval,
+        ]
+    ));
+    // Reliable delivery publishes through the demo origin, which records what it publishes:
+    // stacks of their own whose origin publishes.
+    let publishing = Arc::new(Fixture::new("e2e-publishing", Publishing::Loopback));
+    trials.extend(trials!(
+        trial,
+        &publishing,
+        Origin::Demo,
+        [
             a_reconnecting_sse_client_receives_exactly_what_it_missed,
             a_publish_lost_on_the_way_is_fetched_from_the_history,
         ]
