@@ -21,7 +21,9 @@ use fanout_router_core::decision::Headers;
 use fanout_router_core::grip_sig::{self, TrustedSigner};
 use fanout_router_core::jwt::{self, Algorithm, Key};
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Action, Captures, Match, Mode, PatternKind, Route};
+use fanout_router_core::route::{
+    Action, Captures, Conditions, Match, Mode, PatternKind, RequestHeaders, Route,
+};
 use p256::ecdsa::signature::Signer;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::SignatureEncoding;
@@ -42,6 +44,10 @@ static ROUTE: Route = Route {
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 struct Bearer(Vec<u8>);

@@ -12,6 +12,7 @@ pub mod model;
 mod pattern;
 mod policy;
 pub mod precedence;
+mod selective;
 mod validate;
 
 use std::fmt;

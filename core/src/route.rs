@@ -114,7 +114,10 @@ impl Conditions {
                     .is_some_and(|accept| accepts(accept, media))
             })
             && self.headers.iter().all(|h| h.holds(request.headers))
-            && self.query.iter().all(|name| has_query_param(request.query, name))
+            && self
+                .query
+                .iter()
+                .all(|name| has_query_param(request.query, name))
     }
 }
 
