@@ -55,6 +55,8 @@ fn main() -> ExitCode {
             the_origin_is_told_about_the_client_by_the_app_alone,
             a_fanout_route_behind_a_token_reaches_the_origin_only_with_one,
             the_local_jwk_set_holds_the_room_tokens_key,
+            on_one_path_sse_goes_through_fanout_and_the_rest_direct,
+            a_host_of_its_own_reaches_a_rewritten_path,
         ]
     ));
     trials.extend(trials!(
@@ -719,4 +721,61 @@ async fn origin_down_fanout_route_is_a_502_from_pushpin(stack: Endpoints) {
         "Error while proxying to origin.\n",
     )
     .await;
+}
+
+/// `/feed` with `Accept: text/event-stream` goes through Fanout, rewritten to the origin's
+/// `/stream/feed`, which holds it on channel `feed`; without it, straight to the origin.
+async fn on_one_path_sse_goes_through_fanout_and_the_rest_direct(stack: Endpoints) {
+    let plain = get(&stack.url("/feed/today")).await;
+    assert_answer(
+        plain,
+        200,
+        "text/plain",
+        "fanout-router demo origin\nmethod: GET\npath: /feed/today\ngrip-sig: absent\n",
+    )
+    .await;
+    let sse = client()
+        .get(stack.url("/feed"))
+        .header("Accept", "application/json;q=0.5, text/event-stream")
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(sse.status(), 200);
+    let mut stream = BodyReader::new(sse);
+    stream.until_contains("stream open on channel feed\n").await;
+    let publisher = Publisher::new(&client(), &stack.publish);
+    publisher
+        .publish_until(
+            "feed",
+            http_stream("fresh news\n"),
+            stream.until_contains("fresh news\n"),
+        )
+        .await;
+}
+
+/// The `Host` header selects the routes of admin.example.test (in any case, with a port),
+/// whose prefix is rewritten; another host has no route there.
+async fn a_host_of_its_own_reaches_a_rewritten_path(stack: Endpoints) {
+    let response = client()
+        .get(stack.url("/reports?y=2"))
+        .header("Host", "Admin.Example.TEST:7676")
+        .header("Cookie", "session=1")
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.expect("a page");
+    assert_eq!(
+        origin_saw(&page, "path"),
+        Some("/admin/reports?y=2"),
+        "{page}"
+    );
+    assert_eq!(origin_saw(&page, "grip-sig"), Some("absent"), "{page}");
+    let other = client()
+        .get(stack.url("/reports"))
+        .header("Host", "www.example.test")
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(other.status(), 404);
 }
