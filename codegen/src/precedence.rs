@@ -298,4 +298,66 @@ mod tests {
             );
         }
     }
+
+    fn route_with(hosts: &[&str], when: crate::model::ConditionsDef) -> RouteDef {
+        RouteDef {
+            pattern: pattern("/", PatternKind::Prefix),
+            methods: Methods::ANY,
+            action: crate::model::ActionDef::Direct("origin".into()),
+            channels: Vec::new(),
+            auth: None,
+            cors: None,
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            when,
+            rewrite: None,
+            request_headers: Default::default(),
+            line: 1,
+        }
+    }
+
+    /// Exact beats wildcard, a longer wildcard beats a shorter, any wildcard beats none.
+    #[test]
+    fn the_host_ranks_before_the_path() {
+        let both = route_with(&["api.example.com", "*.example.com"], Default::default());
+        assert_eq!(
+            HostRank::of(&both, "api.example.com"),
+            Some(HostRank::Exact)
+        );
+        let wild = HostRank::of(&both, "x.example.com").unwrap();
+        let nested = route_with(&["*.eu.example.com"], Default::default());
+        let longer = HostRank::of(&nested, "x.eu.example.com").unwrap();
+        assert!(HostRank::Exact < longer && longer < wild && wild < HostRank::Any);
+        assert_eq!(HostRank::of(&nested, "eu.example.com"), None);
+        assert_eq!(
+            HostRank::of(&route_with(&[], Default::default()), "x"),
+            Some(HostRank::Any)
+        );
+    }
+
+    /// Conditions exclude each other only by `websocket` or two values of one header.
+    #[test]
+    fn conditions_that_can_both_hold() {
+        use crate::model::ConditionsDef;
+        let ws = |w| ConditionsDef {
+            websocket: Some(w),
+            ..Default::default()
+        };
+        let header = |v: Option<&str>| ConditionsDef {
+            headers: vec![("x-a".into(), v.map(str::to_owned))],
+            ..Default::default()
+        };
+        let sse = ConditionsDef {
+            accept: Some("text/event-stream".into()),
+            ..Default::default()
+        };
+        assert!(!ws(true).can_both_hold(&ws(false)));
+        assert!(ws(true).can_both_hold(&sse));
+        assert!(!header(Some("1")).can_both_hold(&header(Some("2"))));
+        assert!(header(Some("1")).can_both_hold(&header(None)));
+        assert!(header(Some("1")).can_both_hold(&sse));
+        // A route with conditions ranks before one without on the same pattern.
+        let with = Rank::of(&route_with(&[], sse.clone()));
+        let without = Rank::of(&route_with(&[], Default::default()));
+        assert!(with < without);
+    }
 }
