@@ -230,7 +230,7 @@ fn decide_with(method: &str, target: &str, headers: &[(&'static str, &[u8])]) ->
         Some((path, query)) => (path, Some(query)),
         None => (target, None),
     };
-    let host = headers.get("host").map(|h| std::str::from_utf8(h).unwrap());
+    let host = headers.get("host").and_then(|h| std::str::from_utf8(h).ok());
     let incoming = Incoming {
         method,
         path,
