@@ -230,7 +230,9 @@ fn decide_with(method: &str, target: &str, headers: &[(&'static str, &[u8])]) ->
         Some((path, query)) => (path, Some(query)),
         None => (target, None),
     };
-    let host = headers.get("host").and_then(|h| std::str::from_utf8(h).ok());
+    let host = headers
+        .get("host")
+        .and_then(|h| std::str::from_utf8(h).ok());
     let incoming = Incoming {
         method,
         path,
