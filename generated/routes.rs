@@ -27,6 +27,10 @@ static PATH_TEST_STREAM: Route = Route {
     channels: &[Channel(&[Piece::Text("test")])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static PATH_TEST_SSE: Route = Route {
@@ -46,6 +50,10 @@ static PATH_TEST_SSE: Route = Route {
     channels: &[Channel(&[Piece::Text("test")])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static PATH_TEST_LONG_POLL: Route = Route {
@@ -64,6 +72,10 @@ static PATH_TEST_LONG_POLL: Route = Route {
     channels: &[Channel(&[Piece::Text("test")])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static PATH_TEST_WEBSOCKET: Route = Route {
@@ -75,6 +87,10 @@ static PATH_TEST_WEBSOCKET: Route = Route {
     channels: &[Channel(&[Piece::Text("test")])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static PREFIX_ROOT: Route = Route {
@@ -88,13 +104,17 @@ static PREFIX_ROOT: Route = Route {
     channels: &[],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
-/// The route that handles a request with this method and path, and the values its
-/// parameters captured. Allocates nothing.
-pub fn lookup<'p>(_method: &str, path: &'p str) -> Option<Match<'p>> {
+/// The route that handles a request with this method, host, path and headers, and
+/// the values its parameters captured. Allocates nothing.
+pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
     let mut seg = [""; 2];
-    let count = split_path(path.strip_prefix('/')?, &mut seg);
+    let count = split_path(request.path.strip_prefix('/')?, &mut seg);
     if count == 2 {
         if seg[0] == "test" {
             match seg[1] {

@@ -57,10 +57,15 @@ impl Stores for FastlyStores {
 }
 
 fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
+    let host = req
+        .get_header("host")
+        .and_then(|host| host.to_str().ok())
+        .or_else(|| req.get_url().host_str());
     let incoming = Incoming {
         method: req.get_method_str(),
         path: req.get_path(),
         query: req.get_query_str(),
+        host,
         headers: &RequestHeaders(req),
     };
     let context = Context {
@@ -198,6 +203,12 @@ fn prepare_to_forward(req: &mut Request, forward: &Forward) {
     };
     for (name, value) in forwarding::headers(&client) {
         req.set_header(name, value);
+    }
+    for name in forward.request_headers.remove {
+        req.remove_header(*name);
+    }
+    for (name, value) in forward.request_headers.add {
+        req.set_header(*name, *value);
     }
 }
 

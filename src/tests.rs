@@ -6,6 +6,7 @@
 use fanout_router_core::grip_sig::{LOCAL_ISSUER, LOCAL_KEY};
 use fanout_router_core::jwt;
 use fanout_router_core::path::{self, Target};
+use fanout_router_core::route::RequestHeaders;
 use fastly::http::HeaderValue;
 
 use super::*;
@@ -26,6 +27,7 @@ fn forward(path: &str, query: Option<&str>) -> Forward {
         websocket: false,
         drop_authorization: false,
         response_headers: Vec::new(),
+        request_headers: &RequestHeaders::NONE,
     }
 }
 

@@ -4,6 +4,7 @@
 //! `cargo run --release -p fanout-router-bench --example report` prints the table of
 //! BENCHMARKS.md from the results.
 
+use fanout_router_core::route::RequestKey;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ fn lookups(c: &mut Criterion) {
         group.bench_function("generated", |b| {
             b.iter(|| {
                 for path in black_box(set.paths) {
-                    let found = black_box((set.lookup)("GET", path));
+                    let found = black_box((set.lookup)(&RequestKey::plain("GET", path)));
                     assert!(found.is_some());
                 }
             })

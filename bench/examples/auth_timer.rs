@@ -22,7 +22,8 @@ use fanout_router_core::grip_sig::{self, TrustedSigner};
 use fanout_router_core::jwt::{self, Algorithm, Key};
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::{
-    Action, Captures, KeepAlive, KeepAliveMode, Match, Mode, PatternKind, Route,
+    Action, Captures, Conditions, KeepAlive, KeepAliveMode, Match, Mode, PatternKind,
+    RequestHeaders, Route,
 };
 use p256::ecdsa::signature::Signer;
 use rsa::pkcs8::DecodePrivateKey;
@@ -50,6 +51,10 @@ static ROUTE: Route = Route {
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 struct Bearer(Vec<u8>);

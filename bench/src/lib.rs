@@ -7,9 +7,9 @@ pub mod synthetic;
 use std::collections::BTreeSet;
 
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Captures, Match, PatternKind, Route};
+use fanout_router_core::route::{Captures, Match, PatternKind, RequestKey, Route};
 
-pub type Lookup = for<'p> fn(&str, &'p str) -> Option<Match<'p>>;
+pub type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;
 
 /// One route set: its generated lookup and table, its routes in matchit's syntax, and the
 /// paths one benchmark iteration looks up.

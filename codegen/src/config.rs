@@ -52,6 +52,13 @@ pub struct RouteEntry {
     pub auth: Option<Spanned<String>>,
     pub cors: Option<Spanned<String>>,
     pub reliable: Option<Spanned<ReliableEntry>>,
+    pub hosts: Option<SpannedList>,
+    pub websocket: Option<Spanned<bool>>,
+    pub accept: Option<Spanned<String>>,
+    pub headers: Option<Spanned<BTreeMap<Spanned<String>, Spanned<HeaderMatch>>>>,
+    pub query: Option<SpannedList>,
+    pub rewrite: Option<Spanned<RewriteEntry>>,
+    pub request_headers: Option<Spanned<RequestHeadersEntry>>,
 }
 
 /// `keep_alive = 20` (seconds) or `keep_alive = { interval, mode, content }`.
@@ -104,6 +111,30 @@ pub struct ReliableEntry {
     pub history: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
     pub query: Option<Spanned<String>>,
+}
+
+/// A value of a route's `headers = { name = ... }`: `true` (present) or the value it must
+/// equal.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum HeaderMatch {
+    Present(bool),
+    Equals(String),
+}
+
+/// `rewrite = { prefix = "/v2" }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewriteEntry {
+    pub prefix: Option<Spanned<String>>,
+}
+
+/// `request_headers = { add = { name = "value" }, remove = ["name"] }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestHeadersEntry {
+    pub add: Option<Spanned<BTreeMap<Spanned<String>, Spanned<String>>>>,
+    pub remove: Option<SpannedList>,
 }
 
 #[derive(Deserialize)]

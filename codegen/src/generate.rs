@@ -7,8 +7,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::{
-    ActionDef, AlgorithmDef, AuthDef, AuthUse, CorsDef, KeepAliveDef, ModeDef, Piece, ReliableDef,
-    RouteDef, Segment, SignersDef, Table, TokenSourceDef,
+    ActionDef, AlgorithmDef, AuthDef, AuthUse, ConditionsDef, CorsDef, KeepAliveDef, ModeDef,
+    Piece, ReliableDef, RouteDef, Segment, SignersDef, Table, TokenSourceDef,
 };
 use fanout_router_core::route::PatternKind;
 
@@ -415,6 +415,7 @@ fn route_static(route: &RouteDef, name: &Ident, policies: &PolicyNames) -> Token
         Some(policy) => quote!(Some(&#policy)),
         None => quote!(None),
     };
+    let selective = selective_fields(route);
     quote! {
         static #name: Route = Route {
             pattern: #pattern,
@@ -425,6 +426,7 @@ fn route_static(route: &RouteDef, name: &Ident, policies: &PolicyNames) -> Token
             channels: &[#(#channels),*],
             auth: #auth,
             cors: #cors,
+            #selective
         };
     }
 }
@@ -563,9 +565,92 @@ impl Node {
 /// before parameters, and a failed branch falls through to the next candidate: exactly the
 /// precedence order, so the first route found is the answer.
 fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
+    let depth = table
+        .routes
+        .iter()
+        .map(|r| r.pattern.segments.len())
+        .max()
+        .unwrap_or(0);
+    let mut emit = Emitter {
+        table,
+        names,
+        depth: Literal::usize_unsuffixed(depth),
+        functions: Vec::new(),
+        function_names: BTreeSet::new(),
+    };
+    let groups = host_groups(table);
+    let doc = quote! {
+        /// The route that handles a request with this method, host, path and headers, and
+        /// the values its parameters captured. Allocates nothing.
+    };
+    if let [(HostGroup::Any, routes)] = groups.as_slice() {
+        let body = trie(&mut emit, routes, "");
+        let functions = emit.functions;
+        return quote! {
+            #doc
+            pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+                #body
+            }
+            #(#functions)*
+        };
+    }
+    let mut exact_arms = Vec::new();
+    let mut searches = Vec::new();
+    let mut group_functions = Vec::new();
+    let mut tail = quote!(None);
+    for (group, routes) in &groups {
+        let name = format_ident!("{}", group.function());
+        let body = trie(&mut emit, routes, &group.function());
+        let doc = format!(" The routes {}.", group.describe());
+        group_functions.push(quote! {
+            #[doc = #doc]
+            fn #name<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+                #body
+            }
+        });
+        let call = quote! {
+            if let Some(found) = #name(request) {
+                return Some(found);
+            }
+        };
+        match group {
+            HostGroup::Exact(host) => exact_arms.push((host.clone(), call)),
+            HostGroup::Wildcard(suffix) => {
+                let longer = Literal::usize_unsuffixed(suffix.len());
+                searches.push(quote! {
+                    if request.host.len() > #longer && request.host.ends_with(#suffix) { #call }
+                });
+            }
+            HostGroup::Any => tail = quote!(#name(request)),
+        }
+    }
+    let exact = switch(quote!(request.host), exact_arms);
+    let functions = emit.functions;
+    quote! {
+        #doc
+        pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+            #exact
+            #(#searches)*
+            #tail
+        }
+        #(#group_functions)*
+        #(#functions)*
+    }
+}
+
+/// The body of a lookup over `routes` (in precedence order) of one host group: the path is
+/// split once into its first segments (as many as the longest pattern has) and counted.
+/// The `path` routes are grouped by their number of segments, so only the group of the
+/// path's count is searched; then come the prefixes, longest first, over the same
+/// segments. Each group is a trie walked with literal segments tried before parameters, and
+/// a failed branch falls through to the next candidate: exactly the precedence order, so
+/// the first route found is the answer. `label` prefixes the functions split off.
+fn trie(emit: &mut Emitter, routes: &[usize], label: &str) -> TokenStream {
+    let table = emit.table;
     let mut exact: BTreeMap<usize, Node> = BTreeMap::new();
     let mut prefixes: BTreeMap<usize, Node> = BTreeMap::new();
-    for (index, route) in table.routes.iter().enumerate() {
+    for &index in routes {
+        let route = &table.routes[index];
         let segments = &route.pattern.segments;
         let tries = match route.pattern.kind {
             PatternKind::Exact => &mut exact,
@@ -576,19 +661,13 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
             .or_default()
             .insert(segments, index);
     }
-    let depth = table
-        .routes
-        .iter()
-        .map(|r| r.pattern.segments.len())
-        .max()
-        .unwrap_or(0);
-    let any_methods = table.routes.iter().any(|r| !r.methods.is_any());
-    let mut emit = Emitter {
-        table,
-        names,
-        depth: Literal::usize_unsuffixed(depth),
-        functions: Vec::new(),
-        function_names: BTreeSet::new(),
+    let any_methods = routes.iter().any(|&r| !table.routes[r].methods.is_any());
+    let label = |kind: &str, n: usize| {
+        if label.is_empty() {
+            format!("{kind}_{n}")
+        } else {
+            format!("{label}_{kind}_{n}")
+        }
     };
     // The prefixes of no segment match every path: they end the function.
     let catch_all = prefixes
@@ -596,45 +675,39 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
         .map_or_else(Vec::new, |node| node.routes);
     let mut exact_arms = Vec::new();
     for (&count, node) in &exact {
-        let walk = &mut Walk::new(PatternKind::Exact, format!("exact_{count}"));
+        let walk = &mut Walk::new(PatternKind::Exact, label("exact", count));
         exact_arms.push((Literal::usize_unsuffixed(count), emit.node(node, 0, walk)));
     }
     let exact_search = switch(quote!(count), exact_arms);
     let mut prefix_searches = Vec::new();
     for (&length, node) in prefixes.iter().rev() {
-        let walk = &mut Walk::new(PatternKind::Prefix, format!("prefix_{length}"));
+        let walk = &mut Walk::new(PatternKind::Prefix, label("prefix", length));
         let body = emit.node(node, 0, walk);
         let length = Literal::usize_unsuffixed(length);
         prefix_searches.push(quote! { if count >= #length { #body } });
     }
     let (catch_all_checks, tail) = emit.catch_all(&catch_all);
     let start = if exact.is_empty() && prefixes.is_empty() {
-        quote! { path.strip_prefix('/')?; }
+        quote! { request.path.strip_prefix('/')?; }
     } else {
         let depth = &emit.depth;
         quote! {
             let mut seg = [""; #depth];
-            let count = split_path(path.strip_prefix('/')?, &mut seg);
+            let count = split_path(request.path.strip_prefix('/')?, &mut seg);
         }
     };
-    let (method_arg, method_set) = if any_methods {
-        (quote!(method), quote!(let method = Methods::of(method);))
+    let method_set = if any_methods {
+        quote!(let method = Methods::of(request.method);)
     } else {
-        (quote!(_method), quote!())
+        quote!()
     };
-    let functions = emit.functions;
     quote! {
-        /// The route that handles a request with this method and path, and the values its
-        /// parameters captured. Allocates nothing.
-        pub fn lookup<'p>(#method_arg: &str, path: &'p str) -> Option<Match<'p>> {
-            #method_set
-            #start
-            #exact_search
-            #(#prefix_searches)*
-            #catch_all_checks
-            #tail
-        }
-        #(#functions)*
+        #method_set
+        #start
+        #exact_search
+        #(#prefix_searches)*
+        #catch_all_checks
+        #tail
     }
 }
 
@@ -712,20 +785,25 @@ impl Emitter<'_> {
             walk.trail.join("/")
         );
         let n = &self.depth;
-        let (method_param, method_arg) = if self.lists_methods(child) {
+        let (method_param, method_arg) = if self.any_route(child, |r| !r.methods.is_any()) {
             (quote!(, method: Methods), quote!(, method))
+        } else {
+            (quote!(), quote!())
+        };
+        let (request_param, request_arg) = if self.any_route(child, |r| !r.when.is_none()) {
+            (quote!(, request: &RequestKey<'p>), quote!(, request))
         } else {
             (quote!(), quote!())
         };
         let function = quote! {
             #[doc = #doc]
-            fn #name<'p>(seg: [&'p str; #n] #method_param) -> Option<Match<'p>> {
+            fn #name<'p>(seg: [&'p str; #n] #method_param #request_param) -> Option<Match<'p>> {
                 #body
                 None
             }
         };
         let call = quote! {
-            if let Some(found) = #name(seg #method_arg) {
+            if let Some(found) = #name(seg #method_arg #request_arg) {
                 return Some(found);
             }
         };
@@ -733,19 +811,17 @@ impl Emitter<'_> {
         call
     }
 
-    /// Whether a route in this subtree lists methods.
-    fn lists_methods(&self, node: &Node) -> bool {
-        node.routes
-            .iter()
-            .any(|&i| !self.table.routes[i].methods.is_any())
+    /// Whether a route in this subtree is one that `test` holds for.
+    fn any_route(&self, node: &Node, test: fn(&RouteDef) -> bool) -> bool {
+        node.routes.iter().any(|&i| test(&self.table.routes[i]))
             || node
                 .literals
                 .values()
-                .any(|child| self.lists_methods(child))
+                .any(|child| self.any_route(child, test))
             || node
                 .param
                 .as_deref()
-                .is_some_and(|child| self.lists_methods(child))
+                .is_some_and(|child| self.any_route(child, test))
     }
 
     /// `exact_3_repos_p_p_issues`: the walk's label and trail, unique in the file.
@@ -816,17 +892,25 @@ impl Emitter<'_> {
         switch(quote!(seg[#index].as_bytes()[#position]), arms)
     }
 
-    /// Returns the first of `routes` that accepts the method, with the segments at the
-    /// depths in `captured` as its parameters.
+    /// Returns the first of `routes` that accepts the method and whose conditions hold,
+    /// with the segments at the depths in `captured` as its parameters.
     fn found(&self, routes: &[usize], captured: &[usize]) -> TokenStream {
         let captures = captures(captured);
         let checks = routes.iter().map(|&index| {
             let name = &self.names[index];
+            let route = &self.table.routes[index];
             let found = quote! { return Some(Match { route: &#name, captures: #captures }); };
-            if self.table.routes[index].methods.is_any() {
+            let mut tests = Vec::new();
+            if !route.methods.is_any() {
+                tests.push(quote!(method.intersects(#name.methods)));
+            }
+            if !route.when.is_none() {
+                tests.push(quote!(#name.when.holds(request)));
+            }
+            if tests.is_empty() {
                 found
             } else {
-                quote! { if method.intersects(#name.methods) { #found } }
+                quote! { if #(#tests)&&* { #found } }
             }
         });
         quote! { #(#checks)* }
@@ -836,7 +920,10 @@ impl Emitter<'_> {
     /// the route without `methods` if there is one, else no match.
     fn catch_all(&self, routes: &[usize]) -> (TokenStream, TokenStream) {
         match routes.split_last() {
-            Some((&last, others)) if self.table.routes[last].methods.is_any() => {
+            Some((&last, others))
+                if self.table.routes[last].methods.is_any()
+                    && self.table.routes[last].when.is_none() =>
+            {
                 let name = &self.names[last];
                 (
                     self.found(others, &[]),
@@ -877,6 +964,121 @@ fn switch<P: quote::ToTokens>(
                 .iter()
                 .map(|(pattern, body)| quote! { #pattern => { #body } });
             quote! { match #scrutinee { #(#arms)* _ => {} } }
+        }
+    }
+}
+
+/// The routes one host dispatch leads to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum HostGroup {
+    /// The routes that list this host.
+    Exact(String),
+    /// The routes that list `*` followed by this suffix (`.example.com`).
+    Wildcard(String),
+    /// The routes without `hosts`.
+    Any,
+}
+
+impl HostGroup {
+    fn function(&self) -> String {
+        match self {
+            HostGroup::Exact(host) => format!("host_{}", underscored(host)),
+            HostGroup::Wildcard(suffix) => format!("hosts_under{}", underscored(suffix)),
+            HostGroup::Any => "any_host".to_owned(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            HostGroup::Exact(host) => format!("for host `{host}`"),
+            HostGroup::Wildcard(suffix) => format!("for hosts `*{suffix}`"),
+            HostGroup::Any => "without `hosts`".to_owned(),
+        }
+    }
+}
+
+/// Routes by host group, each in precedence order: the exact hosts, the wildcards longest
+/// first, then the routes without `hosts` (if any, or if there is no other group).
+fn host_groups(table: &Table) -> Vec<(HostGroup, Vec<usize>)> {
+    let mut groups: BTreeMap<(u8, std::cmp::Reverse<usize>, HostGroup), Vec<usize>> =
+        BTreeMap::new();
+    for (index, route) in table.routes.iter().enumerate() {
+        if route.hosts.is_empty() {
+            let key = (2, std::cmp::Reverse(0), HostGroup::Any);
+            groups.entry(key).or_default().push(index);
+        }
+        for host in &route.hosts {
+            let key = match host.strip_prefix('*') {
+                Some(suffix) => (
+                    1,
+                    std::cmp::Reverse(suffix.len()),
+                    HostGroup::Wildcard(suffix.to_owned()),
+                ),
+                None => (0, std::cmp::Reverse(0), HostGroup::Exact(host.clone())),
+            };
+            groups.entry(key).or_default().push(index);
+        }
+    }
+    if groups.is_empty() {
+        return vec![(HostGroup::Any, Vec::new())];
+    }
+    groups
+        .into_iter()
+        .map(|((_, _, group), routes)| (group, routes))
+        .collect()
+}
+
+/// The fields of a route's static that `hosts`, the conditions, `rewrite` and
+/// `request_headers` give.
+fn selective_fields(route: &RouteDef) -> TokenStream {
+    let hosts = &route.hosts;
+    let when = conditions(&route.when);
+    let rewrite = match &route.rewrite {
+        Some(prefix) => {
+            let segments = Literal::usize_unsuffixed(route.pattern.segments.len());
+            quote!(Some(Rewrite { segments: #segments, prefix: #prefix }))
+        }
+        None => quote!(None),
+    };
+    let headers = &route.request_headers;
+    let request_headers = if headers.add.is_empty() && headers.remove.is_empty() {
+        quote!(RequestHeaders::NONE)
+    } else {
+        let add = headers
+            .add
+            .iter()
+            .map(|(name, value)| quote!((#name, #value)));
+        let remove = &headers.remove;
+        quote!(RequestHeaders { add: &[#(#add),*], remove: &[#(#remove),*] })
+    };
+    quote! {
+        hosts: &[#(#hosts),*],
+        when: #when,
+        rewrite: #rewrite,
+        request_headers: #request_headers,
+    }
+}
+
+fn conditions(when: &ConditionsDef) -> TokenStream {
+    if when.is_none() {
+        return quote!(Conditions::NONE);
+    }
+    let websocket = match when.websocket {
+        Some(websocket) => quote!(Some(#websocket)),
+        None => quote!(None),
+    };
+    let accept = option_str(when.accept.as_ref());
+    let headers = when.headers.iter().map(|(name, value)| {
+        let value = option_str(value.as_ref());
+        quote!(HeaderCondition { name: #name, value: #value })
+    });
+    let query = &when.query;
+    quote! {
+        Conditions {
+            websocket: #websocket,
+            accept: #accept,
+            headers: &[#(#headers),*],
+            query: &[#(#query),*],
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod model;
 mod pattern;
 mod policy;
 pub mod precedence;
+mod selective;
 mod validate;
 
 use std::fmt;

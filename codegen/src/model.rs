@@ -36,6 +36,13 @@ pub struct RouteDef {
     pub auth: Option<AuthUse>,
     /// The name of the `[cors.NAME]` policy the route names.
     pub cors: Option<String>,
+    /// `hosts`, in normal form (`*.example.com` for a wildcard); empty for any host.
+    pub hosts: Vec<String>,
+    /// The conditions on the kind of request.
+    pub when: ConditionsDef,
+    /// `rewrite = { prefix }`.
+    pub rewrite: Option<String>,
+    pub request_headers: RequestHeadersDef,
     /// Line of the route's `[[route]]` header in routes.toml. Kept out of the generated
     /// code, so that a line added above a route leaves its code alone: tools find a
     /// generated route's line here, at its index in `ROUTES`.
@@ -212,4 +219,69 @@ pub struct CorsDef {
     pub headers: Vec<String>,
     pub credentials: bool,
     pub max_age_secs: u32,
+}
+
+/// A route's conditions on the kind of request; every one given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConditionsDef {
+    pub websocket: Option<bool>,
+    /// A media type, in lower case.
+    pub accept: Option<String>,
+    /// Header names in lower case, each with the value it must equal or `None` for present;
+    /// sorted by name.
+    pub headers: Vec<(String, Option<String>)>,
+    pub query: Vec<String>,
+}
+
+impl ConditionsDef {
+    pub fn is_none(&self) -> bool {
+        *self == ConditionsDef::default()
+    }
+
+    /// Whether one request can meet both: it cannot only when they ask for a WebSocket
+    /// upgrade and for none, or for two different values of one header. Anything else (two
+    /// headers, `accept` and `websocket`, a query parameter) one request can carry at once.
+    pub fn can_both_hold(&self, other: &ConditionsDef) -> bool {
+        let websocket = match (self.websocket, other.websocket) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        websocket
+            && self.headers.iter().all(|(name, value)| {
+                other.headers.iter().all(|(other_name, other_value)| {
+                    name != other_name
+                        || value.is_none()
+                        || other_value.is_none()
+                        || value == other_value
+                })
+            })
+    }
+
+    /// `websocket = true, accept = "text/event-stream"`, as routes.toml writes them.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(websocket) = self.websocket {
+            parts.push(format!("websocket = {websocket}"));
+        }
+        if let Some(accept) = &self.accept {
+            parts.push(format!("accept = {accept:?}"));
+        }
+        for (name, value) in &self.headers {
+            match value {
+                Some(value) => parts.push(format!("header {name} = {value:?}")),
+                None => parts.push(format!("header {name} present")),
+            }
+        }
+        for name in &self.query {
+            parts.push(format!("query {name:?} present"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// A route's `request_headers`: names in lower case.
+#[derive(Default)]
+pub struct RequestHeadersDef {
+    pub add: Vec<(String, String)>,
+    pub remove: Vec<String>,
 }

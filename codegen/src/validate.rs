@@ -15,7 +15,7 @@ use crate::config::{GripSigEntry, OnTimeout, RouteEntry, RoutesFile, SpannedList
 use crate::diagnostic::{Diagnostic, Reporter, Source};
 use crate::model::{ActionDef, ModeDef, Pattern, RouteDef, SignersDef, Table};
 use crate::policy::Policies;
-use crate::{pattern, precedence};
+use crate::{pattern, precedence, selective};
 
 pub const KEEP_ALIVE_SECS: std::ops::RangeInclusive<i64> = 5..=55;
 pub const DEFAULT_KEEP_ALIVE_SECS: u32 = 20;
@@ -87,6 +87,7 @@ pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnosti
         );
     }
     report_overlaps(&mut reporter, &defs);
+    selective::report_condition_overlaps(&mut reporter, &defs);
     let signers = file
         .grip_sig
         .as_ref()
@@ -97,7 +98,10 @@ pub fn validate(routes: &Source, fastly: &Source) -> Result<Table, Vec<Diagnosti
         return Err(diagnostics);
     }
     let mut routes: Vec<RouteDef> = defs.into_iter().map(|(def, _)| def).collect();
-    routes.sort_by_cached_key(|r| (precedence::Rank::of(r), r.methods.bits()));
+    routes.sort_by_cached_key(|r| {
+        let rank = precedence::Rank::of(r);
+        (rank, r.methods.bits(), r.when.clone(), r.hosts.clone())
+    });
     Ok(Table {
         routes,
         signers,
@@ -197,6 +201,9 @@ fn report_overlaps(reporter: &mut Reporter, defs: &[(RouteDef, Range<usize>)]) {
             route.pattern.same_shape(&other.pattern)
                 && route.methods.intersects(other.methods)
                 && route.methods.is_any() == other.methods.is_any()
+                && selective::hosts_overlap(route, other)
+                && route.when.is_none()
+                && other.when.is_none()
         });
         if let Some((other, other_span)) = earlier {
             let methods = if route.methods.is_any() {
@@ -249,6 +256,7 @@ impl Checker<'_, '_> {
         let channels = self.channels(r, &header, action.as_ref(), &params);
         let auth = pattern.as_ref().and_then(|_| self.route_auth(r, &params));
         let cors = self.route_cors(r);
+        let selective = self.selective(r, pattern.as_ref(), action.as_ref());
         if self.reporter.count() > errors_before {
             return None;
         }
@@ -259,6 +267,10 @@ impl Checker<'_, '_> {
             channels,
             auth,
             cors,
+            hosts: selective.hosts,
+            when: selective.when,
+            rewrite: selective.rewrite,
+            request_headers: selective.request_headers,
             line: self.reporter.location(header.start).line,
         })
     }

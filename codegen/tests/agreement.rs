@@ -13,13 +13,69 @@ use std::{env, fs};
 use fanout_router_codegen::model::{Segment, Table};
 use fanout_router_codegen::precedence::{path_segments, reference_lookup};
 use fanout_router_codegen::{Input, Source, generate};
-use fanout_router_core::method::Methods;
+use fanout_router_core::decision::Headers;
+use fanout_router_core::route::RequestKey;
 use fastrand::Rng;
 
 const SETS: usize = 80;
 const PATHS_PER_SET: usize = 150;
 const WORDS: [&str; 5] = ["a", "b", "api", "x1", "rooms"];
 const METHODS: [&str; 5] = ["GET", "HEAD", "POST", "DELETE", "PURGE"];
+const HOSTS: [&str; 4] = [
+    "a.example.com",
+    "b.example.com",
+    "*.example.com",
+    "*.b.example.com",
+];
+/// Request hosts in normal form, near the routes' hosts and not.
+const REQUEST_HOSTS: [&str; 6] = [
+    "",
+    "a.example.com",
+    "b.example.com",
+    "x.b.example.com",
+    "example.com",
+    "other.org",
+];
+/// Conditions a random route may have, as routes.toml writes them.
+const CONDITIONS: [&str; 7] = [
+    "websocket = true",
+    "websocket = false",
+    "accept = \"text/event-stream\"",
+    "headers = { x-a = \"1\" }",
+    "headers = { x-a = \"2\" }\nwebsocket = false",
+    "headers = { x-a = true }",
+    "query = [\"live\"]",
+];
+/// The kinds of request: headers and query.
+type Kind = (
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+const KINDS: [Kind; 7] = [
+    (&[], None),
+    (&[("upgrade", "websocket")], None),
+    (&[("accept", "text/event-stream")], None),
+    (&[("accept", "text/event-stream;q=0")], Some("live")),
+    (&[("x-a", "1")], Some("live")),
+    (
+        &[
+            ("x-a", "2"),
+            ("upgrade", "websocket"),
+            ("accept", "text/event-stream"),
+        ],
+        None,
+    ),
+    (&[("x-a", "2")], Some("a=1&live=1")),
+];
+
+struct Pairs(&'static [(&'static str, &'static str)]);
+
+impl Headers for Pairs {
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        let found = self.0.iter().find(|(n, _)| *n == name);
+        found.map(|(_, value)| value.as_bytes())
+    }
+}
 const FASTLY: &str = "[local_server.backends.origin]\nurl = \"http://127.0.0.1:8000/\"\n\
                       [local_server.backends.self]\nurl = \"http://127.0.0.1:7676/\"\n";
 
@@ -56,6 +112,19 @@ fn random_routes(rng: &mut Rng) -> String {
             if !methods.is_empty() {
                 writeln!(toml, "methods = [{}]", methods.join(", ")).unwrap();
             }
+        }
+        if rng.usize(..3) == 0 {
+            let hosts: Vec<String> = HOSTS
+                .iter()
+                .filter(|_| rng.usize(..2) == 0)
+                .map(|h| format!("\"{h}\""))
+                .collect();
+            if !hosts.is_empty() {
+                writeln!(toml, "hosts = [{}]", hosts.join(", ")).unwrap();
+            }
+        }
+        if rng.usize(..3) == 0 {
+            writeln!(toml, "{}", rng.choice(CONDITIONS).unwrap()).unwrap();
         }
         toml.push_str("fanout = \"origin\"\n\n");
     }
@@ -127,8 +196,14 @@ fn random_path(rng: &mut Rng, table: &Table) -> String {
 
 /// What the reference says: the route's index in the table (and in the generated `ROUTES`),
 /// its pattern and its captured values, or `none`.
-fn expected(table: &Table, method: &str, path: &str) -> String {
-    let Some(index) = reference_lookup(table, Methods::of(method), path) else {
+fn expected(table: &Table, method: &str, host: &str, path: &str, kind: Kind) -> String {
+    let request = RequestKey {
+        host,
+        query: kind.1,
+        headers: &Pairs(kind.0),
+        ..RequestKey::plain(method, path)
+    };
+    let Some(index) = reference_lookup(table, &request) else {
         return "none".to_owned();
     };
     let route = &table.routes[index];
@@ -179,26 +254,38 @@ fn generated_lookup_agrees_with_the_reference() {
         for _ in 0..PATHS_PER_SET {
             let method = rng.choice(METHODS).unwrap();
             let path = random_path(&mut rng, &table);
+            let host = rng.choice(REQUEST_HOSTS).unwrap();
+            let kind = KINDS[rng.usize(..KINDS.len())];
             writeln!(
                 cases,
-                "    (set{sets}::lookup, &set{sets}::ROUTES, {method:?}, {path:?}),"
+                "    (set{sets}::lookup, &set{sets}::ROUTES, {method:?}, {host:?}, {path:?}, &{:?}, {:?}),",
+                kind.0, kind.1
             )
             .unwrap();
             expectations.push(format!(
-                "{sets} {method} {path} -> {}",
-                expected(&table, method, &path)
+                "{sets} {method} {host} {path} -> {}",
+                expected(&table, method, host, &path, kind)
             ));
         }
         sets += 1;
     }
     let main = format!(
-        "{modules}\nuse fanout_router_core::route::{{Match, Route}};\n\
-         type Lookup = for<'p> fn(&str, &'p str) -> Option<Match<'p>>;\n\
-         const CASES: &[(Lookup, &[&Route], &str, &str)] = &[\n{cases}];\n\
+        "{modules}\nuse fanout_router_core::route::{{Match, RequestKey, Route}};\n\
+         use fanout_router_core::decision::Headers;\n\
+         type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;\n\
+         type Case = (Lookup, &'static [&'static Route], &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)], Option<&'static str>);\n\
+         const CASES: &[Case] = &[\n{cases}];\n\
+         struct Pairs(&'static [(&'static str, &'static str)]);\n\
+         impl Headers for Pairs {{\n\
+             fn get(&self, name: &str) -> Option<&[u8]> {{\n\
+                 self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_bytes())\n\
+             }}\n\
+         }}\n\
          fn main() {{\n\
-             for (i, (lookup, routes, method, path)) in CASES.iter().enumerate() {{\n\
+             for (i, (lookup, routes, method, host, path, headers, query)) in CASES.iter().enumerate() {{\n\
                  let set = i / {PATHS_PER_SET};\n\
-                 let found = match lookup(method, path) {{\n\
+                 let request = RequestKey {{ method, host, path, query: *query, headers: &Pairs(headers) }};\n\
+                 let found = match lookup(&request) {{\n\
                      None => \"none\".to_owned(),\n\
                      Some(m) => {{\n\
                          let index = routes.iter().position(|r| std::ptr::eq(*r, m.route)).unwrap();\n\
@@ -206,7 +293,7 @@ fn generated_lookup_agrees_with_the_reference() {
                          format!(\"route {{index}} {{}} {{}} [{{}}]\", m.route.kind.key(), m.route.pattern, captures.join(\"|\"))\n\
                      }}\n\
                  }};\n\
-                 println!(\"{{set}} {{method}} {{path}} -> {{found}}\");\n\
+                 println!(\"{{set}} {{method}} {{host}} {{path}} -> {{found}}\");\n\
              }}\n\
          }}\n"
     );

@@ -62,7 +62,14 @@ fn the_rich_routes_generate_the_committed_text() {
 fn the_fixture_exercises_every_feature() {
     let code = generated(&read("rich.toml"));
     for part in [
-        "fn exact_4_repos<'p>(",
+        "fn any_host_exact_4_repos<'p>(",
+        "fn host_admin_example_com<'p>(",
+        "request.host.ends_with(\".eu.example.com\")",
+        "PREFIX_EVENTS.when.holds(request)",
+        "HeaderCondition {",
+        "accept: Some(\"text/event-stream\")",
+        "rewrite: Some(Rewrite {",
+        "remove: &[\"cookie\"]",
         "seg[3].len()",
         ".as_bytes()[",
         "Captures::of([seg[1], seg[2], seg[4]])",
@@ -116,8 +123,8 @@ fn one_more_route_is_a_diff_of_that_route_only() {
     assert_eq!(
         (count.removed.as_slice(), count.added.as_slice()),
         (
-            ["pub static ROUTES: [&Route; 34] = [".to_owned()].as_slice(),
-            ["pub static ROUTES: [&Route; 35] = [".to_owned()].as_slice()
+            ["pub static ROUTES: [&Route; 39] = [".to_owned()].as_slice(),
+            ["pub static ROUTES: [&Route; 40] = [".to_owned()].as_slice()
         ),
         "{shown}"
     );

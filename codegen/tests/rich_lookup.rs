@@ -2,8 +2,9 @@
 //! and signers do what `fixtures/rich.toml` says, down to the functions split off large
 //! subtrees.
 
+use fanout_router_core::decision::Headers;
 use fanout_router_core::jwt;
-use fanout_router_core::route::{Action, Mode};
+use fanout_router_core::route::{Action, Mode, RequestKey};
 
 #[allow(dead_code, clippy::all)]
 mod rich {
@@ -12,7 +13,7 @@ mod rich {
 
 /// The pattern of the route handling `method path`, and the values it captured.
 fn handler(method: &str, path: &str) -> Option<(&'static str, Vec<String>)> {
-    let matched = rich::lookup(method, path)?;
+    let matched = rich::lookup(&RequestKey::plain(method, path))?;
     let captures = (0..matched.route.params.len())
         .map(|i| matched.captures.get(i).to_owned())
         .collect();
@@ -52,7 +53,7 @@ fn methods_literals_and_prefixes_pick_as_the_rules_say() {
     );
     assert_eq!(handler("PUT", "/api/v1/items").unwrap().0, "/api/v1");
     assert_eq!(handler("GET", "/api/v1/items").unwrap().0, "/api");
-    let job = rich::lookup("GET", "/jobs/9/result").unwrap();
+    let job = rich::lookup(&RequestKey::plain("GET", "/jobs/9/result")).unwrap();
     let Action::Answer(Mode::LongPoll { on_timeout, .. }) = &job.route.action else {
         panic!("{:?}", job.route.action);
     };
@@ -74,7 +75,11 @@ fn the_signers_are_the_grip_sig_table() {
 #[test]
 fn routes_point_at_their_policies_bound_to_their_patterns() {
     use fanout_router_core::channel::Piece;
-    let route = |path: &str| rich::lookup("GET", path).expect("a route").route;
+    let route = |path: &str| {
+        rich::lookup(&RequestKey::plain("GET", path))
+            .expect("a route")
+            .route
+    };
     let notifications = route("/notifications/alice");
     let members = route("/rooms/lobby/members/alice");
     let (a, b) = (notifications.auth.unwrap(), members.auth.unwrap());
@@ -92,4 +97,66 @@ fn routes_point_at_their_policies_bound_to_their_patterns() {
     assert!(cors.allows("https://app.example.com") && !cors.allows("https://evil.example"));
     assert_eq!(cors.headers, ["authorization", "last-event-id"]);
     assert!(members.cors.is_none());
+}
+
+struct Pairs<'a>(&'a [(&'a str, &'a str)]);
+
+impl Headers for Pairs<'_> {
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        let found = self.0.iter().find(|(n, _)| *n == name);
+        found.map(|(_, value)| value.as_bytes())
+    }
+}
+
+#[test]
+fn hosts_select_before_paths_and_conditions_pick_on_one_pattern() {
+    let pick = |host: &str, path: &str, query: Option<&str>, headers: &[(&str, &str)]| {
+        let request = RequestKey {
+            host,
+            query,
+            headers: &Pairs(headers),
+            ..RequestKey::plain("GET", path)
+        };
+        let route = rich::lookup(&request).expect("a route").route;
+        (route.pattern, route.hosts, route.action.backend_kind())
+    };
+    // The exact host takes every path, and beats the wildcard on /events.
+    let admin = pick(
+        "admin.example.com",
+        "/events",
+        None,
+        &[("accept", "text/event-stream")],
+    );
+    assert_eq!(admin.1, &["admin.example.com"]);
+    let sse = [("accept", "text/event-stream")];
+    assert_eq!(pick("a.eu.example.com", "/events/x", None, &sse).1.len(), 2);
+    // Without the host, SSE falls to the route with no conditions on /events: direct.
+    assert_eq!(
+        pick("other.org", "/events", None, &sse),
+        ("/events", &[][..], "direct")
+    );
+    assert_eq!(
+        pick("other.org", "/events", None, &[("upgrade", "websocket")]).2,
+        "fanout"
+    );
+    let live = [("x-stream", "yes")];
+    assert_eq!(pick("", "/events", Some("live"), &live).2, "fanout");
+    assert_eq!(
+        pick("", "/events", Some("live"), &[("x-stream", "no")]).2,
+        "direct"
+    );
+}
+
+trait BackendKind {
+    fn backend_kind(&self) -> &'static str;
+}
+
+impl BackendKind for Action {
+    fn backend_kind(&self) -> &'static str {
+        match self {
+            Action::Fanout { .. } => "fanout",
+            Action::Direct { .. } => "direct",
+            Action::Answer(_) => "answer",
+        }
+    }
 }

@@ -1078,6 +1078,68 @@ fn reliable_routes_are_accepted_on_stream_and_sse() {
 }
 
 #[test]
+fn hosts_with_ports_dots_and_stray_wildcards() {
+    let (at, help) = refused(
+        "[[route]]\nprefix = \"/\"\nhosts = [\"api.example.com:443\"]\nfanout = \"origin\"\n",
+    );
+    assert_eq!(
+        at,
+        "routes.toml:3:10: host \"api.example.com:443\" has a port, and ports are ignored"
+    );
+    assert_eq!(help, "write \"api.example.com\"");
+    let (at, _) =
+        refused("[[route]]\nprefix = \"/\"\nhosts = [\"a.*.com\"]\nfanout = \"origin\"\n");
+    assert!(
+        at.starts_with("routes.toml:3:10: host \"a.*.com\" has a `*`"),
+        "{at}"
+    );
+    let (at, help) = refused("[[route]]\nprefix = \"/\"\nhosts = [\"*\"]\nfanout = \"origin\"\n");
+    assert_eq!(
+        (at.as_str(), help.as_str()),
+        (
+            "routes.toml:3:10: `*` is every host",
+            "remove `hosts` to take every host"
+        )
+    );
+}
+
+#[test]
+fn conditions_one_request_can_meet_both_point_at_both() {
+    let routes = "[[route]]\nprefix = \"/events\"\naccept = \"text/event-stream\"\nfanout = \"origin\"\n\n\
+                  [[route]]\nprefix = \"/events\"\nwebsocket = true\nfanout = \"origin\"\n";
+    let (at, help) = refused(routes);
+    assert_eq!(
+        at,
+        "routes.toml:7:10: one request can meet the conditions of this route (websocket = true) \
+         and of the route on line 1 (accept = \"text/event-stream\"), on the same pattern"
+    );
+    assert!(
+        help.starts_with("make the conditions exclude each other"),
+        "{help}"
+    );
+    // Exclusive conditions, or another host, coexist.
+    accepted(&routes.replace(
+        "accept = \"text/event-stream\"\n",
+        "accept = \"text/event-stream\"\nwebsocket = false\n",
+    ));
+    accepted(&routes.replace(
+        "websocket = true\n",
+        "websocket = true\nhosts = [\"ws.example.com\"]\n",
+    ));
+    let headers = "[[route]]\nprefix = \"/\"\nheaders = { x-a = \"1\" }\nfanout = \"origin\"\n\n\
+                   [[route]]\nprefix = \"/\"\nheaders = { x-b = \"1\" }\nfanout = \"origin\"\n";
+    assert!(
+        refused(headers)
+            .0
+            .starts_with("routes.toml:7:10: one request can meet")
+    );
+    accepted(&headers.replace("x-b", "x-a").replace(
+        "x-a = \"1\" }\nfanout = \"origin\"\n\n",
+        "x-a = \"2\" }\nfanout = \"origin\"\n\n",
+    ));
+}
+
+#[test]
 fn a_bad_reliable_table_is_refused_where_it_is_written() {
     let cases = [
         (
@@ -1125,4 +1187,58 @@ fn a_bad_reliable_table_is_refused_where_it_is_written() {
     let (got, got_help) = refused(two);
     assert_eq!(got, "routes.toml:4:12: a reliable route has one channel");
     assert!(got_help.contains("one last id"), "{got_help}");
+}
+
+#[test]
+fn a_rewrite_that_cannot_apply() {
+    let (at, help) = refused(
+        "[[route]]\npath = \"/api\"\nfanout = \"origin\"\nrewrite = { prefix = \"/v2\" }\n",
+    );
+    assert_eq!(
+        at,
+        "routes.toml:4:11: `rewrite = { prefix }` replaces the matched prefix, and this is a `path` route"
+    );
+    assert!(help.contains("`prefix` instead of `path`"), "{help}");
+    let (at, _) = refused(
+        "[[route]]\nprefix = \"/api\"\nanswer = \"sse\"\nchannels = [\"a\"]\nrewrite = { prefix = \"/v2\" }\n",
+    );
+    assert!(at.contains("not to an answer route"), "{at}");
+    let (at, help) = refused(
+        "[[route]]\nprefix = \"/api\"\nfanout = \"origin\"\nrewrite = { prefix = \"/v2/../v3/\" }\n",
+    );
+    assert_eq!(
+        at,
+        "routes.toml:4:22: rewrite prefix \"/v2/../v3/\" would send paths that are not in normal form"
+    );
+    assert_eq!(help, "write \"/v3\", its normal form");
+}
+
+#[test]
+fn request_headers_the_app_owns_or_that_are_not_names() {
+    let route = |headers: &str| {
+        format!("[[route]]\nprefix = \"/\"\ndirect = \"origin\"\nrequest_headers = {headers}\n")
+    };
+    let (at, help) = refused(&route("{ add = { \"X-Forwarded-For\" = \"1.2.3.4\" } }"));
+    assert_eq!(
+        at,
+        "routes.toml:4:29: the app or the platform sets \"X-Forwarded-For\" itself"
+    );
+    assert!(help.contains("Grip-*"), "{help}");
+    let (at, _) = refused(&route("{ remove = [\"Grip-Sig\"] }"));
+    assert!(
+        at.starts_with("routes.toml:4:31: the app or the platform sets"),
+        "{at}"
+    );
+    let (at, _) = refused(&route("{ add = { \"bad name\" = \"x\" } }"));
+    assert!(at.ends_with("\"bad name\" is not a header name"), "{at}");
+    let (at, _) = refused(&route(
+        "{ add = { \"x-env\" = \"a\" }, remove = [\"X-Env\"] }",
+    ));
+    assert!(
+        at.ends_with("header \"x-env\" is both added and removed"),
+        "{at}"
+    );
+    accepted(&route(
+        "{ add = { \"X-Env\" = \"edge\" }, remove = [\"Cookie\"] }",
+    ));
 }

@@ -102,7 +102,7 @@ pub fn check_capture(value: &str) -> Result<(), CaptureFault> {
 mod tests {
     use super::*;
     use crate::method::Methods;
-    use crate::route::{Action, Captures, Mode, PatternKind, Route};
+    use crate::route::{Action, Captures, Conditions, Mode, PatternKind, RequestHeaders, Route};
 
     static ROOM: Route = Route {
         pattern: "/rooms/{room}",
@@ -113,6 +113,10 @@ mod tests {
         channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
         auth: None,
         cors: None,
+        hosts: &[],
+        when: Conditions::NONE,
+        rewrite: None,
+        request_headers: RequestHeaders::NONE,
     };
 
     fn render(value: &str) -> Result<String, BadCapture> {

@@ -6,10 +6,10 @@ use crate::auth;
 use crate::channel::BadCapture;
 use crate::cors;
 use crate::grip_sig::{self, SigError, TrustedSigner};
-use crate::path::Target;
+use crate::path::{Target, normalise_host};
 use crate::reliable::Resume;
 use crate::response::Response;
-use crate::route::{Action, Match, Mode};
+use crate::route::{self, Action, Match, Mode, RequestHeaders, RequestKey};
 use crate::websocket;
 
 /// The backend through which Fanout hands `answer` routes back to the app (fastly.toml).
@@ -28,11 +28,14 @@ pub struct Incoming<'a> {
     /// The path and query as the platform hands them over, before [`Target::normalise`].
     pub path: &'a str,
     pub query: Option<&'a str>,
+    /// The host the client asked for: its `Host` header, else the host of the URL; before
+    /// [`crate::path::normalise_host`].
+    pub host: Option<&'a str>,
     pub headers: &'a dyn Headers,
 }
 
 /// The generated route lookup.
-pub type Lookup = for<'p> fn(&str, &'p str) -> Option<Match<'p>>;
+pub type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;
 
 /// Where the decision finds routes, trusted signers and stored keys, and what time it is.
 pub struct Context<'a> {
@@ -84,6 +87,8 @@ pub struct Forward {
     /// Headers to add to the backend's response when it comes back through the app (a
     /// `direct` route): CORS.
     pub response_headers: Vec<(&'static str, String)>,
+    /// The route's `request_headers`: removed and added after the forwarding headers.
+    pub request_headers: &'static RequestHeaders,
 }
 
 /// How the client talks: plain HTTP, a WebSocket handshake, or (from Fanout) a WebSocket
@@ -97,12 +102,7 @@ enum Protocol {
 
 impl Protocol {
     fn of(headers: &dyn Headers) -> Protocol {
-        let upgrade = headers.get("upgrade").is_some_and(|upgrade| {
-            upgrade
-                .split(|&b| b == b',')
-                .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"websocket"))
-        });
-        if upgrade {
+        if route::is_websocket_upgrade(headers) {
             Protocol::WebSocketUpgrade
         } else if headers.get("content-type") == Some(websocket::CONTENT_TYPE.as_bytes()) {
             // Exactly: Pushpin sends exactly this, and a `ws-echo` answer must carry it
@@ -124,10 +124,18 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
         Ok(origin) => origin,
         Err(refusal) => return refusal,
     };
-    if let Some(preflight) = preflight(incoming, &target, origin, context) {
+    let host = incoming.host.map(normalise_host).unwrap_or_default();
+    let key = RequestKey {
+        method: incoming.method,
+        host: &host,
+        path: &target.path,
+        query: target.query.as_deref(),
+        headers,
+    };
+    if let Some(preflight) = preflight(incoming, &key, origin, context) {
         return preflight;
     }
-    let Some(matched) = (context.lookup)(incoming.method, &target.path) else {
+    let Some(matched) = (context.lookup)(&key) else {
         return refuse(404, "no route matches this request");
     };
     let route = matched.route;
@@ -220,9 +228,13 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
             Err(refusal) => return with_cors(Decision::Respond(refusal.response(policy.name))),
         }
     }
+    if let Some(rewrite) = &route.rewrite {
+        target.path = rewrite.apply(&target.path);
+    }
     let forward = |backend| Forward {
         backend,
         target,
+        request_headers: &route.request_headers,
         websocket,
         drop_authorization,
         response_headers: cors_headers.clone(),
@@ -239,7 +251,7 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
 /// the request the browser asks about.
 fn preflight(
     incoming: &Incoming,
-    target: &Target,
+    key: &RequestKey,
     origin: Option<&str>,
     context: &Context,
 ) -> Option<Decision> {
@@ -248,7 +260,8 @@ fn preflight(
         Ok(method) => method?,
         Err(refusal) => return Some(refusal),
     };
-    let cors = (context.lookup)(method, &target.path)?.route.cors?;
+    let asked = RequestKey { method, ..*key };
+    let cors = (context.lookup)(&asked)?.route.cors?;
     let requested = match text(incoming.headers, "access-control-request-headers") {
         Ok(requested) => requested.unwrap_or_default(),
         Err(refusal) => return Some(refusal),

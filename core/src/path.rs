@@ -65,6 +65,18 @@ impl Target {
     }
 }
 
+/// The normal form of a host, as `Host` or the URL names it, that routes are matched on:
+/// in lower case, without its port or a trailing dot (`API.Example.com.:443` is
+/// `api.example.com`; `[::1]:8080` is `[::1]`).
+pub fn normalise_host(host: &str) -> String {
+    let host = host.trim();
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.find(']').map_or(host, |end| &host[..end + 2]),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
 /// The normal form of `path` (without its query), or why it has none. A path already in
 /// normal form comes back unchanged, so normalising twice is normalising once.
 pub fn normalise(path: &str) -> Result<String, PathError> {
@@ -163,6 +175,24 @@ fn is_unreserved(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_lose_case_port_and_trailing_dot() {
+        for (host, normal) in [
+            ("api.example.com", "api.example.com"),
+            ("API.Example.COM", "api.example.com"),
+            ("api.example.com:8443", "api.example.com"),
+            ("api.example.com.", "api.example.com"),
+            ("Api.Example.com.:80", "api.example.com"),
+            ("[::1]:7676", "[::1]"),
+            ("[::1]", "[::1]"),
+            ("127.0.0.1:7676", "127.0.0.1"),
+            ("", ""),
+        ] {
+            assert_eq!(normalise_host(host), normal, "{host}");
+            assert_eq!(normalise_host(normal), normal, "twice: {host}");
+        }
+    }
 
     #[test]
     fn a_path_in_normal_form_is_unchanged() {

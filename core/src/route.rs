@@ -3,6 +3,7 @@
 //! nothing.
 
 use crate::channel::Channel;
+use crate::decision::Headers;
 use crate::method::Methods;
 
 /// Most parameters one route may capture; the generator rejects more.
@@ -23,6 +24,206 @@ pub struct Route {
     pub auth: Option<&'static crate::auth::Policy>,
     /// The `[cors.NAME]` policy for browsers on other origins.
     pub cors: Option<&'static crate::cors::Policy>,
+    /// The hosts the route is limited to (`hosts`), in normal form; empty for any host.
+    pub hosts: &'static [&'static str],
+    /// What the request must be besides its method and path (`websocket`, `accept`,
+    /// `headers`, `query`).
+    pub when: Conditions,
+    /// `rewrite = { prefix }`: the prefix that replaces the matched one on the way on.
+    pub rewrite: Option<Rewrite>,
+    /// Request headers added and removed for the backend (`request_headers`).
+    pub request_headers: RequestHeaders,
+}
+
+/// What the route lookup reads of a request.
+#[derive(Clone, Copy)]
+pub struct RequestKey<'p> {
+    pub method: &'p str,
+    /// In normal form ([`crate::path::normalise_host`]); empty when the request names none.
+    pub host: &'p str,
+    /// In normal form ([`crate::path::normalise`]).
+    pub path: &'p str,
+    pub query: Option<&'p str>,
+    pub headers: &'p dyn Headers,
+}
+
+impl<'p> RequestKey<'p> {
+    /// A request with no host, query or headers: what a route without `hosts` or conditions
+    /// is looked up by.
+    pub fn plain(method: &'p str, path: &'p str) -> RequestKey<'p> {
+        RequestKey {
+            method,
+            host: "",
+            path,
+            query: None,
+            headers: &NoHeaders,
+        }
+    }
+}
+
+/// A request without headers.
+pub struct NoHeaders;
+
+impl Headers for NoHeaders {
+    fn get(&self, _name: &str) -> Option<&[u8]> {
+        None
+    }
+}
+
+/// The conditions on the kind of request a route takes; every condition given must hold.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Conditions {
+    /// `Some(true)`: only a WebSocket upgrade; `Some(false)`: never one.
+    pub websocket: Option<bool>,
+    /// A media type the `Accept` header must name with a non-zero q-value, in lower case.
+    pub accept: Option<&'static str>,
+    pub headers: &'static [HeaderCondition],
+    /// Query parameters that must be present, with or without a value.
+    pub query: &'static [&'static str],
+}
+
+/// `headers = { name = true }` (present) or `{ name = "value" }` (equal to it).
+#[derive(Debug, PartialEq, Eq)]
+pub struct HeaderCondition {
+    /// In lower case.
+    pub name: &'static str,
+    pub value: Option<&'static str>,
+}
+
+impl Conditions {
+    /// No condition: any kind of request.
+    pub const NONE: Conditions = Conditions {
+        websocket: None,
+        accept: None,
+        headers: &[],
+        query: &[],
+    };
+
+    pub fn is_none(&self) -> bool {
+        *self == Conditions::NONE
+    }
+
+    /// Whether the request meets every condition.
+    pub fn holds(&self, request: &RequestKey) -> bool {
+        self.websocket
+            .is_none_or(|ws| is_websocket_upgrade(request.headers) == ws)
+            && self.accept.is_none_or(|media| {
+                request
+                    .headers
+                    .get("accept")
+                    .is_some_and(|accept| accepts(accept, media))
+            })
+            && self.headers.iter().all(|h| h.holds(request.headers))
+            && self
+                .query
+                .iter()
+                .all(|name| has_query_param(request.query, name))
+    }
+}
+
+impl HeaderCondition {
+    pub fn holds(&self, headers: &dyn Headers) -> bool {
+        match (headers.get(self.name), self.value) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(value), Some(expected)) => value.trim_ascii() == expected.as_bytes(),
+        }
+    }
+}
+
+/// Whether the request asks to upgrade to a WebSocket: `Upgrade` lists `websocket`.
+pub fn is_websocket_upgrade(headers: &dyn Headers) -> bool {
+    headers.get("upgrade").is_some_and(|upgrade| {
+        upgrade
+            .split(|&b| b == b',')
+            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"websocket"))
+    })
+}
+
+/// Whether an `Accept` value names `media` (in lower case) with a q-value above zero.
+/// Only the media type itself counts: `*/*` and `text/*` do not name it.
+pub fn accepts(accept: &[u8], media: &str) -> bool {
+    accept.split(|&b| b == b',').any(|element| {
+        let mut parts = element.split(|&b| b == b';');
+        let range = parts.next().unwrap_or_default().trim_ascii();
+        range.eq_ignore_ascii_case(media.as_bytes())
+            && !parts.any(|param| {
+                let param = param.trim_ascii();
+                let Some((name, value)) = param.split_at_checked(2) else {
+                    return false;
+                };
+                name.eq_ignore_ascii_case(b"q=") && q_is_zero(value.trim_ascii())
+            })
+    })
+}
+
+/// `0`, `0.`, `0.0`, ... `0.000`: a weight of zero, "not acceptable".
+fn q_is_zero(value: &[u8]) -> bool {
+    match value.split_first() {
+        Some((b'0', rest)) => match rest.split_first() {
+            None => true,
+            Some((b'.', decimals)) => decimals.len() <= 3 && decimals.iter().all(|&b| b == b'0'),
+            Some(_) => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether the query holds parameter `name`, with or without a value.
+pub fn has_query_param(query: Option<&str>, name: &str) -> bool {
+    query.is_some_and(|query| {
+        query
+            .split('&')
+            .any(|pair| pair.split_once('=').map_or(pair, |(n, _)| n) == name)
+    })
+}
+
+/// Whether a route's `hosts` admit a host in normal form: an exact name, or `*.suffix` for
+/// any name ending in `.suffix` (with at least one label before it).
+pub fn host_admits(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix('*') {
+        Some(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
+        None => pattern == host,
+    }
+}
+
+/// `rewrite = { prefix = "/v2" }` on a `prefix` route of `segments` segments.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rewrite {
+    pub segments: usize,
+    pub prefix: &'static str,
+}
+
+impl Rewrite {
+    /// `path` (in normal form, matched by the route) with its first `segments` segments
+    /// replaced by the prefix: `/api/x` is `/v2/x` for `/api` rewritten to `/v2`.
+    pub fn apply(&self, path: &str) -> String {
+        let mut rest = path;
+        for _ in 0..self.segments {
+            let after = &rest[1..];
+            rest = &after[after.find('/').unwrap_or(after.len())..];
+        }
+        match (self.prefix, rest) {
+            ("/", "") => "/".to_owned(),
+            ("/", rest) => rest.to_owned(),
+            (prefix, rest) => format!("{prefix}{rest}"),
+        }
+    }
+}
+
+/// What changes in a request's headers on the way to the backend, after the app's own
+/// forwarding headers are set: `remove` first, then `add`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RequestHeaders {
+    pub add: &'static [(&'static str, &'static str)],
+    pub remove: &'static [&'static str],
+}
+
+impl RequestHeaders {
+    pub const NONE: RequestHeaders = RequestHeaders {
+        add: &[],
+        remove: &[],
+    };
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,8 +452,9 @@ pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]
 /// code, so the generator needs no list of what each file uses.
 pub mod prelude {
     pub use super::{
-        Action, Captures, KeepAlive, KeepAliveMode, Match, Mode, PatternKind, Reliable, Route,
-        TimeoutResponse, split_path,
+        Action, Captures, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Match, Mode,
+        PatternKind, Reliable, RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse,
+        split_path,
     };
     pub use crate::channel::{Channel, Piece};
     pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};
@@ -280,6 +482,98 @@ mod tests {
         assert_eq!(s, ["", ""]);
         assert_eq!(split_path("a/b/c/d", &mut s), 3);
         assert_eq!(split_path("x", &mut [""; 0]), 1);
+    }
+
+    struct Pairs(&'static [(&'static str, &'static str)]);
+
+    impl Headers for Pairs {
+        fn get(&self, name: &str) -> Option<&[u8]> {
+            self.0
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_bytes())
+        }
+    }
+
+    #[test]
+    fn accept_names_the_media_type_with_a_weight_above_zero() {
+        let sse = "text/event-stream";
+        for (accept, expected) in [
+            ("text/event-stream", true),
+            ("Text/Event-Stream", true),
+            ("application/json, text/event-stream;q=0.5", true),
+            ("text/event-stream; charset=utf-8", true),
+            ("text/event-stream;q=0", false),
+            ("text/event-stream; Q=0.000", false),
+            ("text/event-stream;q=0.001", true),
+            ("*/*", false),
+            ("text/*", false),
+            ("text/event-streams", false),
+            ("", false),
+        ] {
+            assert_eq!(accepts(accept.as_bytes(), sse), expected, "{accept}");
+        }
+    }
+
+    #[test]
+    fn conditions_hold_when_all_do() {
+        static HEADERS: [HeaderCondition; 1] = [HeaderCondition {
+            name: "x-stream",
+            value: Some("yes"),
+        }];
+        let when = Conditions {
+            websocket: Some(false),
+            accept: None,
+            headers: &HEADERS,
+            query: &["live"],
+        };
+        let headers = Pairs(&[("x-stream", " yes ")]);
+        let request = |query, headers| RequestKey {
+            query,
+            headers,
+            ..RequestKey::plain("GET", "/")
+        };
+        assert!(when.holds(&request(Some("a=1&live"), &headers)));
+        assert!(when.holds(&request(Some("live=0"), &headers)));
+        assert!(!when.holds(&request(Some("lively=1"), &headers)));
+        assert!(!when.holds(&request(Some("live"), &NoHeaders)));
+        let upgrade = Pairs(&[("x-stream", "yes"), ("upgrade", "websocket")]);
+        assert!(!when.holds(&request(Some("live"), &upgrade)));
+        assert!(Conditions::NONE.holds(&RequestKey::plain("GET", "/")));
+    }
+
+    #[test]
+    fn hosts_admit_exact_names_and_wildcards() {
+        assert!(host_admits("api.example.com", "api.example.com"));
+        assert!(!host_admits("api.example.com", "x.api.example.com"));
+        assert!(host_admits("*.example.com", "a.example.com"));
+        assert!(host_admits("*.example.com", "a.b.example.com"));
+        assert!(!host_admits("*.example.com", "example.com"));
+        assert!(!host_admits("*.example.com", ".example.com"));
+        assert!(!host_admits("*.example.com", "badexample.com"));
+    }
+
+    #[test]
+    fn a_rewrite_replaces_the_matched_segments() {
+        let v2 = Rewrite {
+            segments: 1,
+            prefix: "/v2",
+        };
+        assert_eq!(v2.apply("/api"), "/v2");
+        assert_eq!(v2.apply("/api/"), "/v2/");
+        assert_eq!(v2.apply("/api/x/y"), "/v2/x/y");
+        let root = Rewrite {
+            segments: 2,
+            prefix: "/",
+        };
+        assert_eq!(root.apply("/a/b"), "/");
+        assert_eq!(root.apply("/a/b/c"), "/c");
+        let from_root = Rewrite {
+            segments: 0,
+            prefix: "/app",
+        };
+        assert_eq!(from_root.apply("/"), "/app/");
+        assert_eq!(from_root.apply("/x"), "/app/x");
     }
 
     #[test]

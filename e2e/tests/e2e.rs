@@ -55,6 +55,8 @@ fn main() -> ExitCode {
             the_origin_is_told_about_the_client_by_the_app_alone,
             a_fanout_route_behind_a_token_reaches_the_origin_only_with_one,
             the_local_jwk_set_holds_the_room_tokens_key,
+            on_one_path_sse_goes_through_fanout_and_the_rest_direct,
+            a_host_of_its_own_reaches_a_rewritten_path,
             a_stream_keep_alive_is_sent_every_interval,
             an_sse_route_opens_with_its_initial_body_and_keeps_alive_every_interval,
             a_websocket_keep_alive_message_is_sent_every_interval,
@@ -811,6 +813,33 @@ async fn hint(stack: &Endpoints, channel: &str) {
         .await;
 }
 
+/// `/feed` with `Accept: text/event-stream` goes through Fanout, rewritten to the origin's
+/// `/stream/feed`, which holds it on channel `feed`; without it, straight to the origin.
+async fn on_one_path_sse_goes_through_fanout_and_the_rest_direct(stack: Endpoints) {
+    let plain = origin_record(get(&stack.url("/feed/today")).await).await;
+    assert_eq!(
+        (plain.path.as_str(), plain.grip_sig),
+        ("/feed/today", false)
+    );
+    let sse = client()
+        .get(stack.url("/feed"))
+        .header("Accept", "application/json;q=0.5, text/event-stream")
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(sse.status(), 200);
+    let mut stream = BodyReader::new(sse);
+    stream.until_contains("stream open on channel feed\n").await;
+    let publisher = Publisher::new(&client(), &stack.publish);
+    publisher
+        .publish_until(
+            "feed",
+            http_stream("fresh news\n"),
+            stream.until_contains("fresh news\n"),
+        )
+        .await;
+}
+
 /// Reads `events` until it holds `data: <last>`, hinting while it does not.
 async fn until_event(stack: &Endpoints, channel: &str, events: &mut BodyReader, last: &str) {
     let needle = format!("data: {last}\n");
@@ -891,4 +920,37 @@ async fn a_publish_lost_on_the_way_is_fetched_from_the_history(stack: Endpoints)
         "{:?}",
         events.text
     );
+}
+
+/// The `Host` header selects the routes of admin.example.test (in any case, with a port),
+/// whose prefix is rewritten and whose backend gets `X-Env` and no `Cookie`; another host
+/// has no route there.
+async fn a_host_of_its_own_reaches_a_rewritten_path(stack: Endpoints) {
+    let response = client()
+        .get(stack.url("/reports?y=2"))
+        .header("Host", "Admin.Example.TEST:7676")
+        .header("Cookie", "session=1")
+        .header("X-Env", "spoofed")
+        .send()
+        .await
+        .expect("the app answers");
+    let record = origin_record(response).await;
+    assert_eq!(record.request_line, "GET /admin/reports?y=2 HTTP/1.1");
+    assert!(!record.grip_sig);
+    let values = |name: &str| -> Vec<&str> {
+        let found = record
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.map(|(_, value)| value.as_str()).collect()
+    };
+    assert_eq!(values("x-env"), ["edge"], "{:?}", record.headers);
+    assert!(values("cookie").is_empty(), "{:?}", record.headers);
+    let other = client()
+        .get(stack.url("/reports"))
+        .header("Host", "www.example.test")
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(other.status(), 404);
 }

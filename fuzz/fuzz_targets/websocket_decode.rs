@@ -84,7 +84,10 @@ fn expected_echo(events: &[Event<'_>]) -> Vec<Owned> {
                 }
             }
             Kind::Text | Kind::Binary => {
-                expected.push(Owned::Event(event.kind.name(), [MESSAGE_PREFIX, content].concat()));
+                expected.push(Owned::Event(
+                    event.kind.name(),
+                    [MESSAGE_PREFIX, content].concat(),
+                ));
             }
             Kind::Ping => expected.push(Owned::Event("PONG", content.to_vec())),
             Kind::Close => expected.push(Owned::Event("CLOSE", content.to_vec())),

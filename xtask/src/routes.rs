@@ -19,8 +19,12 @@ use fanout_router_codegen::model::{RouteDef, Table};
 use fanout_router_codegen::precedence;
 use fanout_router_codegen::{Input, Source};
 use fanout_router_core::channel::{Channel, Piece};
+use fanout_router_core::decision::Headers;
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Action, KeepAlive, KeepAliveMode, Match, Mode, Reliable, Route};
+use fanout_router_core::path::normalise_host;
+use fanout_router_core::route::{
+    Action, KeepAlive, KeepAliveMode, Match, Mode, Reliable, RequestKey, Route,
+};
 use fanout_router_stack::paths::repo_root;
 
 use crate::codegen;
@@ -38,9 +42,10 @@ mod e2e_generated {
     include!(concat!(env!("OUT_DIR"), "/e2e_routes.rs"));
 }
 
-pub const USAGE: &str = "  routes [--routes FILE] [METHOD PATH]
+pub const USAGE: &str = "  routes [--routes FILE] [METHOD PATH|URL [-H 'NAME: VALUE']...]
                       list the routes in precedence order, or say which one handles
-                      METHOD PATH and why; FILE defaults to routes.toml
+                      METHOD PATH (or an absolute URL, whose host routes select on, and
+                      headers given with -H) and why; FILE defaults to routes.toml
   routes [--routes FILE] --test [TESTS] [--fail-under PERCENT]
                       run the route tests of TESTS (default: FILE's .test.toml beside it)
                       and report the routes no case exercises; fail below PERCENT coverage
@@ -79,6 +84,8 @@ struct Args<'a> {
     diff: Option<Option<&'a str>>,
     markdown: bool,
     request: Vec<&'a str>,
+    /// `-H 'Name: value'`, as given.
+    headers: Vec<&'a str>,
 }
 
 fn parse_args<'a>(args: &[&'a str]) -> Result<Args<'a>, String> {
@@ -91,6 +98,9 @@ fn parse_args<'a>(args: &[&'a str]) -> Result<Args<'a>, String> {
             "--test" => parsed.test = Some(optional()),
             "--diff" => parsed.diff = Some(optional()),
             "--markdown" => parsed.markdown = true,
+            "-H" | "--header" => parsed
+                .headers
+                .push(rest.next().ok_or("-H needs a header, as 'Name: value'")?),
             "--fail-under" => {
                 let percent = optional().ok_or("--fail-under needs a PERCENT")?;
                 let percent = percent.trim_end_matches('%').parse::<f64>();
@@ -167,7 +177,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             Ok(())
         }
         (None, [method, target]) => {
-            print!("{}", explain(&routing, method, target)?);
+            print!("{}", explain(&routing, method, target, &args.headers)?);
             Ok(())
         }
         _ => unreachable!("parse_args checks the request"),
@@ -222,7 +232,8 @@ fn validated(name: &str, text: &str, fastly: &str) -> Result<Table, String> {
 fn list(routing: &Routing) -> String {
     let mut rows = vec![
         [
-            "pattern", "methods", "action", "backend", "mode", "channels", "auth", "cors", "line",
+            "pattern", "hosts", "when", "methods", "action", "backend", "mode", "channels", "auth",
+            "cors", "line",
         ]
         .map(String::from),
     ];
@@ -235,6 +246,16 @@ fn list(routing: &Routing) -> String {
         let channels: Vec<String> = route.channels.iter().map(|c| template(route, c)).collect();
         rows.push([
             format!("{} {}", route.kind.key(), route.pattern),
+            if def.hosts.is_empty() {
+                "any".to_owned()
+            } else {
+                def.hosts.join(", ")
+            },
+            if def.when.is_none() {
+                "-".to_owned()
+            } else {
+                def.when.describe()
+            },
             methods(route.methods),
             action.to_owned(),
             backend.to_owned(),
@@ -249,7 +270,18 @@ fn list(routing: &Routing) -> String {
             format!("{}:{}", routing.file, def.line),
         ]);
     }
-    let mut widths = [0; 9];
+    // The columns of hosts and conditions, only when a route has them.
+    for column in [2, 1] {
+        if rows[1..]
+            .iter()
+            .all(|row| row[column] == "any" || row[column] == "-")
+        {
+            for row in &mut rows {
+                row[column].clear();
+            }
+        }
+    }
+    let mut widths = [0; 11];
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -260,6 +292,7 @@ fn list(routing: &Routing) -> String {
         let cells: Vec<String> = row
             .iter()
             .zip(widths)
+            .filter(|(_, width)| *width > 0)
             .map(|(cell, width)| format!("{cell:width$}"))
             .collect();
         writeln!(out, "{}", cells.join("  ").trim_end()).unwrap();
@@ -269,21 +302,34 @@ fn list(routing: &Routing) -> String {
 
 /// Which route handles `method target`, what it does with the request, and which other
 /// matching routes it beat by which rule.
-fn explain(routing: &Routing, method: &str, target: &str) -> Result<String, String> {
+fn explain(
+    routing: &Routing,
+    method: &str,
+    target: &str,
+    headers: &[&str],
+) -> Result<String, String> {
     let (table, file) = (routing.table, routing.file);
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if !path.starts_with('/') {
-        return Err(format!(
-            "`{target}` is not a request path: a path starts with `/`"
-        ));
-    }
+    let request = ExplainedRequest::parse(target, headers)?;
+    let (path, query) = (request.path.as_str(), request.query.as_deref());
+    let header_list = HeaderPairs(&request.headers);
+    let key = RequestKey {
+        method,
+        host: &request.host,
+        path,
+        query,
+        headers: &header_list,
+    };
     let mut out = format!("{method} {path}\n");
-    if !query.is_empty() {
+    let query_conditions = table.routes.iter().any(|r| !r.when.query.is_empty());
+    if let Some(query) = query.filter(|q| !q.is_empty() && !query_conditions) {
         writeln!(
             out,
-            "  (the query `?{query}` is ignored: routes match the path only)"
+            "  (the query `?{query}` is ignored: no route has a `query` condition)"
         )
         .unwrap();
+    }
+    if !request.host.is_empty() {
+        writeln!(out, "  host {}", request.host).unwrap();
     }
     let requested = Methods::of(method);
     let on_path: Vec<&RouteDef> = table
@@ -291,7 +337,13 @@ fn explain(routing: &Routing, method: &str, target: &str) -> Result<String, Stri
         .iter()
         .filter(|r| precedence::matches(&r.pattern, path))
         .collect();
-    let Some(matched) = routing.find(method, path) else {
+    let (on_path, passed_over): (Vec<&RouteDef>, Vec<&RouteDef>) =
+        on_path.into_iter().partition(|r| {
+            precedence::HostRank::of(r, &request.host).is_some() && precedence::meets(r, &key)
+        });
+    let matched = routing.find(&key);
+    write_passed_over(&mut out, file, &passed_over, &request.host);
+    let Some(matched) = matched else {
         out.push_str("\nno route matches: the app answers 404 \"no route matches this request\"\n");
         write_other_methods(&mut out, file, &on_path, requested);
         return Ok(out);
@@ -328,6 +380,25 @@ fn explain(routing: &Routing, method: &str, target: &str) -> Result<String, Stri
     if !beaten.is_empty() {
         out.push_str("\nit beat:\n");
         for other in beaten {
+            let host = (
+                precedence::HostRank::of(winner, &request.host),
+                precedence::HostRank::of(other, &request.host),
+            );
+            if let (Some(w), Some(o)) = host
+                && w != o
+            {
+                let rule = w
+                    .explain(&o)
+                    .ok_or("the host ranks disagree with the lookup")?;
+                writeln!(
+                    out,
+                    "  {file}:{}  {}\n    {rule}",
+                    other.line,
+                    written(other)
+                )
+                .unwrap();
+                continue;
+            }
             let rule = precedence::deciding_rule(winner, other).ok_or_else(|| {
                 format!(
                     "no precedence rule ranks line {} above line {}: the lookup disagrees \
@@ -358,6 +429,93 @@ fn write_channels(out: &mut String, matched: &Match) {
         Ok(names) => writeln!(out, "  channels: {}", names.join(", ")).unwrap(),
         // The handler's answer, word for word.
         Err(e) => writeln!(out, "  the app answers 400 \"{e}\"").unwrap(),
+    }
+}
+
+/// A request as `cargo xtask routes METHOD URL -H ...` gives it: the path and query as
+/// given (routes match the path the platform hands the app), the host in normal form (from `-H 'Host: ...'`, else the URL's), and the
+/// headers with names in lower case.
+struct ExplainedRequest {
+    host: String,
+    path: String,
+    query: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ExplainedRequest {
+    fn parse(target: &str, headers: &[&str]) -> Result<ExplainedRequest, String> {
+        let (url_host, rest) = match target
+            .strip_prefix("https://")
+            .or_else(|| target.strip_prefix("http://"))
+        {
+            Some(rest) => {
+                let end = rest.find(['/', '?']).unwrap_or(rest.len());
+                (Some(&rest[..end]), &rest[end..])
+            }
+            None => (None, target),
+        };
+        let rest = if rest.is_empty() { "/" } else { rest };
+        let (path, query) = match rest.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (rest, None),
+        };
+        if !path.starts_with('/') {
+            return Err(format!(
+                "`{target}` is not a request path or URL: a path starts with `/`"
+            ));
+        }
+        let mut list = Vec::new();
+        for header in headers {
+            let (name, value) = header
+                .split_once(':')
+                .ok_or_else(|| format!("-H {header:?} is not 'Name: value'"))?;
+            list.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        let host = list
+            .iter()
+            .find(|(name, _)| name == "host")
+            .map(|(_, value)| value.as_str())
+            .or(url_host)
+            .map(normalise_host)
+            .unwrap_or_default();
+        Ok(ExplainedRequest {
+            host,
+            path: path.to_owned(),
+            query: query.map(str::to_owned),
+            headers: list,
+        })
+    }
+}
+
+struct HeaderPairs<'a>(&'a [(String, String)]);
+
+impl Headers for HeaderPairs<'_> {
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        let found = self.0.iter().find(|(n, _)| n == name);
+        found.map(|(_, value)| value.as_bytes())
+    }
+}
+
+/// Routes whose pattern matches but that the host or the request's kind rules out, and
+/// why: the condition that decided.
+fn write_passed_over(out: &mut String, file: &str, routes: &[&RouteDef], host: &str) {
+    if routes.is_empty() {
+        return;
+    }
+    out.push_str("\nnot for this request:\n");
+    for route in routes {
+        let why = if precedence::HostRank::of(route, host).is_none() {
+            format!("hosts [{}] do not admit {host:?}", route.hosts.join(", "))
+        } else {
+            format!("its conditions ({}) do not all hold", route.when.describe())
+        };
+        writeln!(
+            out,
+            "  {file}:{}  {}\n    {why}",
+            route.line,
+            written(route)
+        )
+        .unwrap();
     }
 }
 
@@ -518,7 +676,7 @@ mod tests {
     }
 
     fn explained(method: &str, target: &str) -> String {
-        explain(&test_routing(), method, target).unwrap()
+        explain(&test_routing(), method, target, &[]).unwrap()
     }
 
     #[test]
@@ -639,7 +797,7 @@ it beat:
         assert_eq!(
             text,
             r#"POST /static/app.js
-  (the query `?v=2` is ignored: routes match the path only)
+  (the query `?v=2` is ignored: no route has a `query` condition)
 
 no route matches: the app answers 404 "no route matches this request"
 
@@ -681,13 +839,13 @@ not for this method:
 
     #[test]
     fn a_target_that_is_not_a_path_is_refused() {
-        let err = explain(&test_routing(), "GET", "rooms").unwrap_err();
+        let err = explain(&test_routing(), "GET", "rooms", &[]).unwrap_err();
         assert!(err.contains("a path starts with `/`"), "{err}");
     }
 
     #[test]
     fn explains_with_the_default_routes() {
-        let text = explain(&default_routing(), "GET", "/test/sse").unwrap();
+        let text = explain(&default_routing(), "GET", "/test/sse", &[]).unwrap();
         assert_has(&text, "handled by routes.toml:15  path = \"/test/sse\"");
         assert_has(
             &text,
@@ -709,8 +867,8 @@ not for this method:
             ("GET", "/rooms/a,b/events"),
         ] {
             assert_eq!(
-                explain(&reference, method, target),
-                explain(&generated, method, target),
+                explain(&reference, method, target, &[]),
+                explain(&generated, method, target, &[]),
                 "{method} {target}"
             );
         }

@@ -4,7 +4,10 @@ use super::*;
 use crate::channel::Channel;
 use crate::jwt::sign_hs256;
 use crate::method::Methods;
-use crate::route::{Action, Captures, KeepAlive, KeepAliveMode, Mode, PatternKind, Route};
+use crate::route::{
+    Action, Captures, Conditions, KeepAlive, KeepAliveMode, Mode, PatternKind, RequestHeaders,
+    Route,
+};
 
 const NOW: u64 = 1_800_000_000;
 const SECRET: &[u8] = b"a secret of the users' issuer";
@@ -26,6 +29,10 @@ static USER_STREAM: Route = Route {
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static USERS: Policy = Policy {

@@ -5,7 +5,9 @@ use super::*;
 use crate::channel::{Channel, Piece};
 use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY};
 use crate::method::Methods;
-use crate::route::{Captures, KeepAlive, KeepAliveMode, PatternKind, Reliable, Route};
+use crate::route::{
+    Captures, Conditions, KeepAlive, KeepAliveMode, PatternKind, Reliable, Rewrite, Route,
+};
 use crate::{auth, cors, jwt};
 
 const NOW: u64 = 1_800_000_000;
@@ -19,6 +21,10 @@ static ROOM: Route = Route {
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static STREAM: Route = Route {
@@ -35,6 +41,10 @@ static STREAM: Route = Route {
     channels: &[Channel(&[Piece::Text("test")])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static DIRECT: Route = Route {
@@ -46,6 +56,10 @@ static DIRECT: Route = Route {
     channels: &[],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static THROUGH_FANOUT: Route = Route {
@@ -57,6 +71,10 @@ static THROUGH_FANOUT: Route = Route {
     channels: &[],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static FRONT_END: cors::Policy = cors::Policy {
@@ -109,6 +127,10 @@ static NOTIFICATIONS: Route = Route {
     channels: &[Channel(&[Piece::Text("user-"), Piece::Param(0)])],
     auth: Some(&USERS),
     cors: Some(&FRONT_END),
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static CHAT: Route = Route {
@@ -120,6 +142,10 @@ static CHAT: Route = Route {
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
     auth: None,
     cors: Some(&FRONT_END),
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
 static FEED: Route = Route {
@@ -143,13 +169,45 @@ static FEED: Route = Route {
     channels: &[Channel(&[Piece::Text("feed-"), Piece::Param(0)])],
     auth: None,
     cors: None,
+    hosts: &[],
+    when: Conditions::NONE,
+    rewrite: None,
+    request_headers: RequestHeaders::NONE,
 };
 
-fn lookup<'p>(method: &str, path: &'p str) -> Option<Match<'p>> {
+static LEGACY: Route = Route {
+    pattern: "/legacy",
+    kind: PatternKind::Prefix,
+    methods: Methods::ANY,
+    params: &[],
+    action: Action::Direct { backend: "origin" },
+    channels: &[],
+    auth: None,
+    cors: None,
+    hosts: &["admin.example.com"],
+    when: Conditions::NONE,
+    rewrite: Some(Rewrite {
+        segments: 1,
+        prefix: "/v2",
+    }),
+    request_headers: RequestHeaders {
+        add: &[("x-env", "edge")],
+        remove: &["cookie"],
+    },
+};
+
+fn lookup<'p>(key: &RequestKey<'p>) -> Option<Match<'p>> {
+    let (method, path) = (key.method, key.path);
     if let Some(feed) = path.strip_prefix("/feeds/") {
         return Some(Match {
             route: &FEED,
             captures: Captures::of([feed]),
+        });
+    }
+    if key.host == "admin.example.com" && (path == "/legacy" || path.starts_with("/legacy/")) {
+        return Some(Match {
+            route: &LEGACY,
+            captures: Captures::default(),
         });
     }
     if let Some(user) = path.strip_prefix("/notifications/") {
@@ -215,10 +273,14 @@ fn decide_with(method: &str, target: &str, headers: &[(&'static str, &[u8])]) ->
         Some((path, query)) => (path, Some(query)),
         None => (target, None),
     };
+    let host = headers
+        .get("host")
+        .and_then(|h| std::str::from_utf8(h).ok());
     let incoming = Incoming {
         method,
         path,
         query,
+        host,
         headers: &headers,
     };
     decide(&incoming, &context())
@@ -276,6 +338,7 @@ fn forward(backend: &'static str, path: &str, websocket: bool) -> Forward {
         websocket,
         drop_authorization: false,
         response_headers: Vec::new(),
+        request_headers: &RequestHeaders::NONE,
     }
 }
 
@@ -627,4 +690,19 @@ fn a_client_s_own_grip_last_without_a_verified_sig_is_a_first_pass() {
         &[("Grip-Last", b"feed-news; last-id=7")],
     );
     assert!(matches!(decision, Decision::Handoff(_)), "{decision:?}");
+}
+
+#[test]
+fn the_normalised_host_selects_and_a_rewrite_changes_the_path_sent_on() {
+    let host: &[(&'static str, &[u8])] = &[("host", b"Admin.Example.com.:443")];
+    let Decision::Send(forward) = decide_with("GET", "/legacy/a?x=1", host) else {
+        panic!("a direct route");
+    };
+    assert_eq!(forward.target, target("/v2/a?x=1"));
+    assert_eq!(forward.request_headers, &LEGACY.request_headers);
+    // Another host does not reach the host's route.
+    assert_eq!(
+        decide_with("GET", "/legacy/a", &[("host", b"www.example.com")]),
+        handoff("origin", "/legacy/a")
+    );
 }

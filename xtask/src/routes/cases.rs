@@ -7,6 +7,7 @@
 //! [[case]]
 //! method = "GET"                 # the default
 //! path = "/rooms/42/events?x=1"  # path and query, as the client sends them
+//! host = "ws.example.com"       # the Host header; routes with `hosts` select on it
 //! headers = { upgrade = "websocket" }
 //! route = "/rooms/{room}/events" # the pattern as written; "prefix /rooms" names the kind
 //! action = "answer"              # fanout, direct or answer
@@ -45,6 +46,7 @@ struct TestFile {
 struct CaseEntry {
     method: Option<Spanned<String>>,
     path: Option<Spanned<String>>,
+    host: Option<String>,
     headers: Option<BTreeMap<String, String>>,
     route: Option<Spanned<String>>,
     action: Option<Spanned<String>>,
@@ -264,8 +266,11 @@ fn read_case(
                 .map_or("GET", |m| m.get_ref().as_str())
                 .to_owned(),
             target: path.get_ref().clone(),
-            headers: headers
-                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            headers: e
+                .host
+                .iter()
+                .map(|host| ("host".to_owned(), host.clone()))
+                .chain(headers.map(|(name, value)| (name.to_ascii_lowercase(), value.clone())))
                 .collect(),
         },
         expect,

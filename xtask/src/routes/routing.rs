@@ -20,9 +20,10 @@ use fanout_router_codegen::{generate, precedence};
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::decision::{self, Context, Decision, Forward, Headers, Incoming, Lookup};
 use fanout_router_core::method::Methods;
-use fanout_router_core::path::Target;
+use fanout_router_core::path::{Target, normalise_host};
 use fanout_router_core::route::{
-    Action, Captures, KeepAlive, KeepAliveMode, Match, Mode, Reliable, Route, TimeoutResponse,
+    Action, Captures, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Match, Mode, Reliable,
+    RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse,
 };
 use fanout_router_core::{auth, cors, jwt};
 
@@ -92,9 +93,10 @@ impl Routing {
         self.generated
     }
 
-    /// The route the lookup picks for `method path` (a normalised path), and its captures.
-    pub fn find<'p>(&self, method: &str, path: &'p str) -> Option<Match<'p>> {
-        self.enter(|| (self.lookup)(method, path))
+    /// The route the lookup picks for `request` (a normalised path and host), and its
+    /// captures.
+    pub fn find<'p>(&self, request: &RequestKey<'p>) -> Option<Match<'p>> {
+        self.enter(|| (self.lookup)(request))
     }
 
     /// The validated route that `route`, one of this routing's, was built from, and its
@@ -117,10 +119,14 @@ impl Routing {
             None => (request.target.as_str(), None),
         };
         let headers = HeaderList(&request.headers);
+        let host = headers
+            .get("host")
+            .and_then(|h| std::str::from_utf8(h).ok());
         let incoming = Incoming {
             method: &request.method,
             path,
             query,
+            host,
             headers: &headers,
         };
         let decision = self.enter(|| {
@@ -137,9 +143,16 @@ impl Routing {
             decision::decide(&incoming, &context)
         });
         let target = Target::normalise(path, query).ok();
-        let matched = target
-            .as_ref()
-            .and_then(|target| self.find(&request.method, &target.path));
+        let host = host.map(normalise_host).unwrap_or_default();
+        let matched = target.as_ref().and_then(|target| {
+            self.find(&RequestKey {
+                method: &request.method,
+                host: &host,
+                path: &target.path,
+                query: target.query.as_deref(),
+                headers: &headers,
+            })
+        });
         let handling = match decision {
             Decision::Respond(response) => Handling::Status {
                 status: response.status,
@@ -188,11 +201,12 @@ impl Routing {
 }
 
 /// The reference lookup of the active routing, as the decision's plain `fn`.
-fn reference_lookup<'p>(method: &str, path: &'p str) -> Option<Match<'p>> {
+fn reference_lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+    let path = request.path;
     let routing = ACTIVE
         .get()
         .expect("a reference lookup runs inside Routing::enter");
-    let index = precedence::reference_lookup(routing.table, Methods::of(method), path)?;
+    let index = precedence::reference_lookup(routing.table, request)?;
     let segments = precedence::path_segments(path)?;
     let params = routing.table.routes[index]
         .pattern
@@ -388,7 +402,57 @@ fn leak_route(table: &'static Table, def: &'static RouteDef) -> &'static Route {
         channels: channels.leak(),
         auth: def.auth.as_ref().map(|usage| leak_auth(table, usage)),
         cors: def.cors.as_deref().map(|name| leak_cors(table, name)),
+        hosts: def
+            .hosts
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .leak(),
+        when: leak_conditions(&def.when),
+        rewrite: def.rewrite.as_deref().map(|prefix| Rewrite {
+            segments: def.pattern.segments.len(),
+            prefix,
+        }),
+        request_headers: RequestHeaders {
+            add: def
+                .request_headers
+                .add
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect::<Vec<_>>()
+                .leak(),
+            remove: def
+                .request_headers
+                .remove
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .leak(),
+        },
     }))
+}
+
+/// A route's conditions as the app's.
+fn leak_conditions(when: &'static model::ConditionsDef) -> Conditions {
+    let headers: Vec<HeaderCondition> = when
+        .headers
+        .iter()
+        .map(|(name, value)| HeaderCondition {
+            name,
+            value: value.as_deref(),
+        })
+        .collect();
+    Conditions {
+        websocket: when.websocket,
+        accept: when.accept.as_deref(),
+        headers: headers.leak(),
+        query: when
+            .query
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .leak(),
+    }
 }
 
 /// No Secret or Config Store: a route whose policy keeps its keys there refuses tokens.
