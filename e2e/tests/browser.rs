@@ -14,7 +14,7 @@ use e2e::webdriver::Browser;
 use fanout_router_stack::setup::{CHROMEDRIVER, CHROMIUM};
 use fanout_router_stack::supervisor::{Supervisor, listening};
 use fanout_router_stack::{
-    Origin, Ports, Publishing, Stack, StackConfig, app_build, paths, setup, signals,
+    Origin, Ports, Publishing, Stack, StackConfig, app_build, demo_origin, paths, setup, signals,
 };
 use serde_json::Value;
 use tokio::time::{Instant, sleep};
@@ -143,12 +143,10 @@ async fn expect_publish_status(browser: &Browser) -> Result<(), String> {
         .execute("return document.getElementById('publish-status').textContent")
         .await?;
     // The form may have been submitted more than once: the demo origin numbers each publish.
-    let published = status.as_str().is_some_and(|text| {
-        text.strip_prefix("published id ")
-            .and_then(|rest| rest.strip_suffix(" to channel test\n"))
-            .is_some_and(|id| id.parse::<u64>().is_ok())
-    });
-    if published {
+    let published = status
+        .as_str()
+        .and_then(|text| demo_origin::published_id(text, "test"));
+    if published.is_some() {
         Ok(())
     } else {
         Err(format!("the form says {status}"))

@@ -354,7 +354,7 @@ fn publish(body: &[u8], publish_port: u16) -> Reply {
     }
     let url = format!("http://127.0.0.1:{publish_port}/publish/");
     match post_json(&url, &publish_item(channel, &id, &prev_id, message)) {
-        Ok((200, _)) => Reply::text(200, &format!("published id {id} to channel {channel}\n")),
+        Ok((200, _)) => Reply::text(200, &published(&id, channel)),
         Ok((status, answer)) => Reply::text(
             502,
             &format!("the publish endpoint answered {status}: {answer}"),
@@ -448,6 +448,19 @@ impl Reply {
             None,
         )
     }
+}
+
+/// The demo origin's answer to a publish of item `id` to `channel`.
+fn published(id: &str, channel: &str) -> String {
+    format!("published id {id} to channel {channel}\n")
+}
+
+/// The id of the item an answer of the demo origin's publish says it published to
+/// `channel`, for clients of the demo origin such as the tests.
+pub fn published_id(answer: &str, channel: &str) -> Option<u64> {
+    let rest = answer.strip_prefix("published id ")?;
+    let id = rest.strip_suffix(&format!(" to channel {channel}\n"))?;
+    id.parse().ok()
 }
 
 #[cfg(test)]
