@@ -1,15 +1,55 @@
 //! Just enough of the W3C WebDriver protocol, spoken over HTTP to ChromeDriver, to drive
-//! headless Chromium: load a page, type, click, run a script and take a screenshot.
+//! headless Chromium: load a page, type, click, run a script and take a screenshot. Also
+//! the ChromeDriver the browser tests start.
 
+use std::net::TcpListener;
 use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use fanout_router_stack::setup::{self, CHROMEDRIVER, CHROMIUM};
+use fanout_router_stack::supervisor::{Supervisor, listening};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The key under which WebDriver returns an element's id.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A ChromeDriver on a free loopback port, installed first when missing; stopped when dropped.
+pub struct ChromeDriver {
+    _process: Supervisor,
+    url: String,
+}
+
+impl ChromeDriver {
+    /// Starts ChromeDriver with its output in `log`, and waits until it listens.
+    pub fn start(log: &Path) -> Result<ChromeDriver, String> {
+        setup::chromium()?;
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|error| format!("no free port: {error}"))?
+            .port();
+        let mut process = Supervisor::default();
+        process.start(
+            "chromedriver",
+            Command::new(CHROMEDRIVER).arg(format!("--port={port}")),
+            log,
+            Duration::from_secs(30),
+            || listening(port),
+        )?;
+        Ok(ChromeDriver {
+            _process: process,
+            url: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    /// A headless Chromium with a fresh profile in `profile` and a window of `size` pixels.
+    pub async fn browser(&self, profile: &Path, size: (u32, u32)) -> Result<Browser, String> {
+        Browser::start(&self.url, CHROMIUM, profile, size).await
+    }
+}
 
 pub struct Browser {
     client: reqwest::Client,
@@ -48,6 +88,8 @@ impl Browser {
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": binary, "args": args },
+            // Keeps what the page's console shows, for `console_log`.
+            "goog:loggingPrefs": { "browser": "ALL" },
         }}});
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -104,6 +146,26 @@ impl Browser {
     pub async fn click(&self, css: &str) -> Result<(), String> {
         let path = format!("/element/{}/click", self.element(css).await?);
         self.command(Method::POST, &path, json!({})).await.map(drop)
+    }
+
+    /// The messages of the browser's console since the last call: the page's own and the
+    /// browser's (a request blocked by CORS, a WebSocket handshake refused), each as
+    /// `LEVEL message`.
+    pub async fn console_log(&self) -> Result<Vec<String>, String> {
+        let entries = self
+            .command(Method::POST, "/se/log", json!({ "type": "browser" }))
+            .await?;
+        let entries = entries
+            .as_array()
+            .ok_or_else(|| format!("not a list of log entries: {entries}"))?;
+        Ok(entries
+            .iter()
+            .map(|entry| {
+                let level = entry["level"].as_str().unwrap_or_default();
+                let message = entry["message"].as_str().unwrap_or_default();
+                format!("{level} {message}")
+            })
+            .collect())
     }
 
     /// The visible part of the page, as PNG.

@@ -6,13 +6,9 @@
 //!
 //! `cargo test -p e2e` runs it with the other end-to-end tests; `--test browser` runs it alone.
 
-use std::net::TcpListener;
-use std::process::Command;
 use std::time::Duration;
 
-use e2e::webdriver::Browser;
-use fanout_router_stack::setup::{CHROMEDRIVER, CHROMIUM};
-use fanout_router_stack::supervisor::{Supervisor, listening};
+use e2e::webdriver::{Browser, ChromeDriver};
 use fanout_router_stack::{
     Origin, Ports, Publishing, Stack, StackConfig, app_build, demo_origin, paths, setup, signals,
 };
@@ -38,10 +34,11 @@ const WINDOW: (u32, u32) = (1280, 920);
 #[tokio::test]
 async fn demo_page_shows_a_publish_in_every_panel_and_echoes_over_websocket() {
     signals::stop_children_on_signal();
-    let (stack, _chromedriver, driver_url) = start_stack_and_chromedriver()
+    let (stack, chromedriver) = start_stack_and_chromedriver()
         .unwrap_or_else(|error| panic!("the stack or ChromeDriver did not start: {error}"));
     let profile = stack.run_dir.join("chromium-profile");
-    let browser = Browser::start(&driver_url, CHROMIUM, &profile, WINDOW)
+    let browser = chromedriver
+        .browser(&profile, WINDOW)
         .await
         .unwrap_or_else(|error| panic!("Chromium did not start: {error}"));
     if let Err(error) = use_the_page(&browser, &stack.app_url()).await {
@@ -57,10 +54,9 @@ async fn demo_page_shows_a_publish_in_every_panel_and_echoes_over_websocket() {
 
 /// The stack with the app built from the default routes.toml (as `cargo xtask serve` builds
 /// it) on free ports, and a ChromeDriver; both stop when dropped.
-fn start_stack_and_chromedriver() -> Result<(Stack, Supervisor, String), String> {
+fn start_stack_and_chromedriver() -> Result<(Stack, ChromeDriver), String> {
     setup::wasm_target()?;
     setup::pushpin()?;
-    setup::chromium()?;
     let viceroy = setup::viceroy()?;
     println!("browser: building the app from routes.toml into target/");
     let wasm = app_build::build(None, &paths::repo_root().join("target"))?;
@@ -73,19 +69,8 @@ fn start_stack_and_chromedriver() -> Result<(Stack, Supervisor, String), String>
         demo_publishing: Publishing::Loopback,
         run_dir: paths::run_dir("browser"),
     })?;
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map_err(|error| format!("no free port: {error}"))?
-        .port();
-    let mut chromedriver = Supervisor::default();
-    chromedriver.start(
-        "chromedriver",
-        Command::new(CHROMEDRIVER).arg(format!("--port={port}")),
-        &stack.run_dir.join("chromedriver.log"),
-        Duration::from_secs(30),
-        || listening(port),
-    )?;
-    Ok((stack, chromedriver, format!("http://127.0.0.1:{port}")))
+    let chromedriver = ChromeDriver::start(&stack.run_dir.join("chromedriver.log"))?;
+    Ok((stack, chromedriver))
 }
 
 async fn use_the_page(browser: &Browser, app: &str) -> Result<(), String> {
