@@ -1,6 +1,7 @@
-//! The stacks the tests run against: the app built once from `e2e/routes.toml`, started on
-//! free ports on first use, and stopped when the `Fixture` is dropped after the run; and
-//! stacks of their own for tests that break them, stopped when the test drops them.
+//! The stacks the tests run against: the app built once from `e2e/routes.toml` (or another
+//! routes file), started on free ports on first use, and stopped when the `Fixture` is
+//! dropped after the run; and stacks of their own for tests that break them, stopped when
+//! the test drops them.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +14,7 @@ pub struct Fixture {
     name: &'static str,
     /// Whether the demo origin publishes (`POST /publish`), in every stack of this fixture.
     demo_publishing: Publishing,
+    routes: Routes,
     app: OnceLock<Result<App, String>>,
     with_origin: OnceLock<Result<Stack, String>>,
     origin_down: OnceLock<Result<Stack, String>>,
@@ -21,6 +23,22 @@ pub struct Fixture {
     /// cannot both be given a port that neither listens on yet.
     starting: Mutex<()>,
 }
+
+/// The routes file the app is built with, and the target directory it is built in (one per
+/// routes file, so that the builds do not keep invalidating each other).
+#[derive(Clone, Copy, Debug)]
+pub struct Routes {
+    /// Relative to the repository root.
+    pub file: &'static str,
+    /// Relative to the repository root.
+    pub target_dir: &'static str,
+}
+
+/// The routes of the end-to-end tests.
+pub const E2E_ROUTES: Routes = Routes {
+    file: "e2e/routes.toml",
+    target_dir: "target/e2e",
+};
 
 #[derive(Clone)]
 struct App {
@@ -63,10 +81,17 @@ impl Default for Fixture {
 }
 
 impl Fixture {
+    /// Stacks named `name` of the app built from `e2e/routes.toml`.
     pub fn new(name: &'static str, demo_publishing: Publishing) -> Fixture {
+        Fixture::with_routes(name, demo_publishing, E2E_ROUTES)
+    }
+
+    /// Stacks named `name` of the app built from `routes`.
+    pub fn with_routes(name: &'static str, demo_publishing: Publishing, routes: Routes) -> Fixture {
         Fixture {
             name,
             demo_publishing,
+            routes,
             app: OnceLock::new(),
             with_origin: OnceLock::new(),
             origin_down: OnceLock::new(),
@@ -101,7 +126,7 @@ impl Fixture {
     }
 
     fn start(&self, name: &str, origin: Origin) -> Result<Stack, String> {
-        let App { wasm, viceroy } = self.app.get_or_init(build_app).clone()?;
+        let App { wasm, viceroy } = self.app.get_or_init(|| build_app(self.routes)).clone()?;
         let _turn = self
             .starting
             .lock()
@@ -125,14 +150,11 @@ impl Fixture {
     }
 }
 
-fn build_app() -> Result<App, String> {
+fn build_app(Routes { file, target_dir }: Routes) -> Result<App, String> {
     setup::wasm_target()?;
     setup::pushpin()?;
     let viceroy = setup::viceroy()?;
-    println!("e2e: building the app from e2e/routes.toml into target/e2e");
-    let wasm = app_build::build(
-        Some("e2e/routes.toml"),
-        &paths::repo_root().join("target/e2e"),
-    )?;
+    println!("e2e: building the app from {file} into {target_dir}");
+    let wasm = app_build::build(Some(file), &paths::repo_root().join(target_dir))?;
     Ok(App { wasm, viceroy })
 }

@@ -1,7 +1,7 @@
-//! Helpers of the end-to-end tests in `tests/e2e.rs` and `tests/faults.rs`, and of the load
-//! script in `src/bin/load` (LOAD.md): the stacks they run against, and
-//! real clients (streaming HTTP, SSE, WebSocket) plus publishing through Pushpin's real
-//! `/publish/` endpoint; and a WebDriver client for the browser test in `tests/browser.rs`.
+//! Helpers of the end-to-end tests in `tests/` and of the load script in `src/bin/load`
+//! (LOAD.md): the stacks they run against, and real clients (streaming HTTP, SSE,
+//! WebSocket) plus publishing through Pushpin's real `/publish/` endpoint; and ChromeDriver
+//! and a WebDriver client for the browser tests (`tests/browser.rs`, `tests/cross_origin.rs`).
 
 pub mod body_reader;
 pub mod fixture;
@@ -15,5 +15,5 @@ pub mod webdriver;
 pub mod websocket;
 
 pub use body_reader::BodyReader;
-pub use fixture::{Endpoints, Fixture};
+pub use fixture::{Endpoints, Fixture, Routes};
 pub use publish::Publisher;

@@ -1,6 +1,7 @@
-//! Tokens of the issuers that the `[auth]` policies of `e2e/routes.toml` trust: users'
-//! tokens signed with the HS256 secret that fastly.toml puts in the local Secret Store, and
-//! room tokens signed with the P-256 key whose public half fastly.toml's JWK Set holds.
+//! Tokens of the issuers that the `[auth]` policies of `e2e/routes.toml` and
+//! `examples/chat/routes.toml` trust: users' tokens signed with the HS256 secret that
+//! fastly.toml puts in the local Secret Store, and room tokens signed with the P-256 key
+//! whose public half fastly.toml's JWK Set holds.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -70,7 +71,26 @@ pub fn rooms_public_xy() -> (String, String) {
 /// A users' token for `user`, valid for `lifetime` seconds from now (negative: expired).
 pub fn user_token(user: &str, lifetime: i64) -> String {
     let exp = now().saturating_add_signed(lifetime);
-    let claims = json!({"sub": user, "iss": USERS_ISSUER, "exp": exp});
+    users_token(&json!({"sub": user, "iss": USERS_ISSUER, "exp": exp}))
+}
+
+/// The audience of the chat service's session tokens (`[auth.member]` of
+/// examples/chat/routes.toml).
+pub const CHAT_AUDIENCE: &str = "chat";
+
+/// A chat member's session token: a users' token for `member` for the chat service's
+/// audience, valid for ten minutes.
+pub fn member_token(member: &str) -> String {
+    users_token(&json!({
+        "sub": member,
+        "iss": USERS_ISSUER,
+        "aud": [CHAT_AUDIENCE],
+        "exp": now() + 600,
+    }))
+}
+
+/// `claims` signed with the users' HS256 secret.
+fn users_token(claims: &Value) -> String {
     jwt::sign_hs256(&users_secret(), None, &claims.to_string())
 }
 
