@@ -2,6 +2,8 @@
 //! headless Chromium: load a page, type, click, run a script and take a screenshot. Also
 //! the ChromeDriver the browser tests start.
 
+use std::fmt::Debug;
+use std::future::Future;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
@@ -13,6 +15,7 @@ use fanout_router_stack::setup::{self, CHROMEDRIVER, CHROMIUM};
 use fanout_router_stack::supervisor::{Supervisor, listening};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tokio::time::{Instant, sleep};
 
 /// The key under which WebDriver returns an element's id.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -184,6 +187,29 @@ impl Browser {
         self.command(Method::DELETE, "", Value::Null)
             .await
             .map(drop)
+    }
+}
+
+/// Reads what a page shows with `read`, every 100 ms, until `done` holds; fails, with the last
+/// reading, after `deadline`.
+pub async fn wait_until<T: Debug, F: Future<Output = Result<T, String>>>(
+    what: &str,
+    deadline: Duration,
+    mut read: impl FnMut() -> F,
+    done: impl Fn(&T) -> bool,
+) -> Result<(), String> {
+    let give_up = Instant::now() + deadline;
+    loop {
+        let shown = read().await?;
+        if done(&shown) {
+            return Ok(());
+        }
+        if Instant::now() > give_up {
+            return Err(format!(
+                "waited {deadline:?} for {what}; the page shows {shown:?}"
+            ));
+        }
+        sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use e2e::webdriver::{Browser, ChromeDriver};
+use e2e::webdriver::{Browser, ChromeDriver, wait_until};
 use fanout_router_stack::{
     Origin, Ports, Publishing, Stack, StackConfig, app_build, demo_origin, paths, setup, signals,
 };
@@ -185,17 +185,11 @@ async fn wait_for(
     what: &str,
     done: impl Fn(&[Panel]) -> bool,
 ) -> Result<(), String> {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let panels = panels(browser).await?;
-        if done(&panels) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!(
-                "waited {DEADLINE:?} for {what}; the page shows {panels:?}"
-            ));
-        }
-        sleep(Duration::from_millis(100)).await;
-    }
+    wait_until(
+        what,
+        DEADLINE,
+        || panels(browser),
+        |shown: &Vec<Panel>| done(shown),
+    )
+    .await
 }

@@ -20,7 +20,7 @@ use e2e::http::{client, header};
 use e2e::publish::http_stream;
 use e2e::raw::{self, WEBSOCKET_HANDSHAKE};
 use e2e::tokens::{room_token, user_token};
-use e2e::webdriver::{Browser, ChromeDriver};
+use e2e::webdriver::{Browser, ChromeDriver, wait_until};
 use e2e::{Endpoints, Fixture, Publisher};
 use fanout_router_stack::{Origin, Publishing, paths, signals};
 use serde_json::{Value, json};
@@ -260,19 +260,7 @@ async fn wait_for(
     what: &str,
     done: impl Fn(&Results) -> bool,
 ) -> Result<(), String> {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let results = results(browser).await?;
-        if done(&results) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!(
-                "waited {DEADLINE:?} for {what}; the page shows {results:?}"
-            ));
-        }
-        sleep(Duration::from_millis(100)).await;
-    }
+    wait_until(what, DEADLINE, || results(browser), done).await
 }
 
 /// Serves one page at `/` on 127.0.0.1:`port` (any other path is a 404) until dropped.
