@@ -49,6 +49,7 @@ pub struct Progress {
     pub delivered: AtomicUsize,
     /// How many of the numbered messages the publish endpoint has taken, in order.
     pub published: AtomicU32,
+    pub reconnected: AtomicUsize,
 }
 
 /// What one client received.
@@ -224,6 +225,7 @@ pub async fn client(
             started,
             caught_up: None,
         });
+        progress.reconnected.fetch_add(1, Ordering::SeqCst);
     }
 }
 

@@ -311,10 +311,14 @@ async fn load(options: &Options, endpoints: &Endpoints, processes: &[Process]) -
     let hinting = options
         .reconnects
         .map(|_| tokio::spawn(channel.clone().hint_every(HINT_EVERY, hints.clone())));
+    // Every message delivered, and every reconnection made (a client may drop after the
+    // last message).
     let expected = opened * options.publishes as usize;
     let delivered = || progress.delivered.load(Ordering::SeqCst);
-    wait_until(DELIVERY_DEADLINE, Some(&delivered), || {
-        delivered() >= expected
+    let reconnected = || progress.reconnected.load(Ordering::SeqCst);
+    let moving = || delivered() + reconnected();
+    wait_until(DELIVERY_DEADLINE, Some(&moving), || {
+        delivered() >= expected && reconnected() >= report.planned_reconnects
     })
     .await;
     report.delivery_time = started.elapsed();
