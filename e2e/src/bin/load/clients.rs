@@ -146,7 +146,8 @@ impl Record {
             .last()
             .is_none_or(|reconnect| reconnect.recovered >= reconnect.missed());
         caught_up
-            && disconnect.is_some_and(|disconnect| last.is_some_and(|&last| last >= disconnect.after))
+            && disconnect
+                .is_some_and(|disconnect| last.is_some_and(|&last| last >= disconnect.after))
     }
 }
 
@@ -264,10 +265,7 @@ async fn try_open(
     if let Some(last_id) = last_id {
         request = request.header("Last-Event-ID", last_id);
     }
-    let response = request
-        .send()
-        .await
-        .map_err(|error| error.to_string())?;
+    let response = request.send().await.map_err(|error| error.to_string())?;
     match response.status().as_u16() {
         200 => Ok(Connection::Http(response)),
         status => Err(format!(

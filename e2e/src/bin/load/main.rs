@@ -152,7 +152,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             percent,
             ..reconnects
         });
-        options.routes.get_or_insert_with(|| RECONNECT_ROUTES.into());
+        options
+            .routes
+            .get_or_insert_with(|| RECONNECT_ROUTES.into());
     }
     options.running = match (app, publish) {
         // A running stack's origin is not needed: the load publishes through Pushpin.
@@ -244,7 +246,9 @@ async fn load(options: &Options, endpoints: &Endpoints, processes: &[Process]) -
         .collect();
     let mut plans = vec![Vec::new(); options.connections];
     if let Some(reconnects) = &options.reconnects {
-        let sse: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == Kind::Sse).collect();
+        let sse: Vec<usize> = (0..kinds.len())
+            .filter(|&i| kinds[i] == Kind::Sse)
+            .collect();
         plans = plan::drops(reconnects, kinds.len(), &sse, options.publishes);
         report.options += &format!(
             "; {}% of the SSE clients drop {} times each and reconnect after up to {:?} \
@@ -402,7 +406,10 @@ impl TestChannel {
             .and_then(|rest| rest.split(' ').next());
         match (status, id) {
             (200, Some(id)) => Ok(Some(id.to_owned())),
-            _ => Err(format!("the demo origin answered {status}: {}", text.trim())),
+            _ => Err(format!(
+                "the demo origin answered {status}: {}",
+                text.trim()
+            )),
         }
     }
 

@@ -104,7 +104,10 @@ mod tests {
             assert_eq!(plan.len(), 3);
             assert!(plan.windows(2).all(|pair| pair[0].after < pair[1].after));
             assert!(plan.iter().all(|disconnect| disconnect.after < 49));
-            assert!(plan.iter().all(|disconnect| disconnect.away <= reconnects.away));
+            assert!(
+                plan.iter()
+                    .all(|disconnect| disconnect.away <= reconnects.away)
+            );
         }
         assert_eq!(drops(&reconnects, 300, &sse, 50), plans);
     }
