@@ -68,7 +68,7 @@ pub struct Record {
     pub recovered_us: Vec<u64>,
     pub reconnects: Vec<Reconnect>,
     /// The id of the last event taken in: the client's `Last-Event-ID`.
-    last_id: Option<String>,
+    pub last_id: Option<String>,
     /// Why the connection could not be opened or ended early.
     pub failure: Option<String>,
 }
