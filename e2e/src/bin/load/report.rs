@@ -176,26 +176,27 @@ impl Report {
             dropping.duplicated,
             dropping.wrong_ids
         )?;
-        writeln!(
-            out,
-            "missed while away (published before the client reconnected): {}",
-            counts(&mut dropping.missed)
-        )?;
-        writeln!(
-            out,
-            "of those, received after reconnecting (from the history): {}",
-            counts(&mut dropping.recovered)
-        )?;
-        writeln!(
-            out,
-            "reconnect to the last missed message received: {}",
-            milliseconds(&mut dropping.caught_up_us)
-        )?;
-        writeln!(
-            out,
-            "publish to receive, messages missed while away: {}",
-            milliseconds(&mut dropping.recovered_us)
-        )?;
+        let figures = [
+            (
+                "missed while away (published before the client reconnected)",
+                counts(&mut dropping.missed),
+            ),
+            (
+                "of those, received after reconnecting (from the history)",
+                counts(&mut dropping.recovered),
+            ),
+            (
+                "reconnect to the last missed message received",
+                milliseconds(&mut dropping.caught_up_us),
+            ),
+            (
+                "publish to receive, messages missed while away",
+                milliseconds(&mut dropping.recovered_us),
+            ),
+        ];
+        for (what, figure) in figures {
+            writeln!(out, "{what}: {figure}")?;
+        }
         writeln!(
             out,
             "messages with another id than published, all clients: {}; hints after the last \
