@@ -36,7 +36,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use e2e::{Endpoints, Publisher};
 use fanout_router_stack::{
-    Origin, Ports, Publishing, Stack, StackConfig, app_build, paths, setup, signals,
+    Origin, Ports, Publishing, Stack, StackConfig, app_build, demo_origin, paths, setup, signals,
 };
 use serde_json::json;
 use tokio::sync::{Semaphore, watch};
@@ -389,7 +389,7 @@ impl TestChannel {
         }
     }
 
-    /// The demo origin answers `published id <id> to channel test`.
+    /// The demo origin's answer names the id it gave the item.
     async fn through_origin(&self, url: &str, content: &str) -> Result<Option<String>, String> {
         let body = json!({ "channel": "test", "message": content });
         let response = self
@@ -401,11 +401,8 @@ impl TestChannel {
             .map_err(|error| format!("the demo origin: {error}"))?;
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
-        let id = text
-            .strip_prefix("published id ")
-            .and_then(|rest| rest.split(' ').next());
-        match (status, id) {
-            (200, Some(id)) => Ok(Some(id.to_owned())),
+        match (status, demo_origin::published_id(&text, "test")) {
+            (200, Some(id)) => Ok(Some(id.to_string())),
             _ => Err(format!(
                 "the demo origin answered {status}: {}",
                 text.trim()
