@@ -10,6 +10,7 @@ use tokio::time::{Instant, sleep};
 const REPUBLISH_EVERY: Duration = Duration::from_millis(250);
 const DELIVERY_DEADLINE: Duration = Duration::from_secs(10);
 
+#[derive(Clone)]
 pub struct Publisher {
     client: reqwest::Client,
     url: String,

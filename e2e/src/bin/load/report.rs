@@ -17,6 +17,11 @@ pub struct Report {
     /// How long each call to the publish endpoint took, and what it refused.
     pub publish_calls: Vec<Duration>,
     pub publish_errors: Vec<String>,
+    /// The id the demo origin gave each numbered message, when it published them.
+    pub ids: Vec<String>,
+    /// Reconnections the plan asked for, and hints published after the last message.
+    pub planned_reconnects: usize,
+    pub hints: usize,
     pub records: Vec<Record>,
     pub panics: Vec<String>,
     /// The processes measured, and each one's usage at each moment measured.
@@ -32,11 +37,20 @@ struct Tally {
     lost: usize,
     out_of_order: usize,
     duplicated: usize,
+    /// Messages whose event id is not the one they were published with.
+    wrong_ids: usize,
     latencies_us: Vec<u64>,
+    recovered_us: Vec<u64>,
+    reconnects: usize,
+    /// Per reconnection: messages missed while away, received of them after reconnecting,
+    /// and the time from reconnecting to the last of them (µs).
+    missed: Vec<u64>,
+    recovered: Vec<u64>,
+    caught_up_us: Vec<u64>,
 }
 
 impl Tally {
-    fn add(&mut self, record: &Record, publishes: u32) {
+    fn add(&mut self, record: &Record, publishes: u32, ids: &[String]) {
         let mut seen = vec![false; publishes as usize];
         for &sequence in &record.sequence {
             if let Some(seen) = seen.get_mut(sequence as usize) {
@@ -52,32 +66,71 @@ impl Tally {
             .windows(2)
             .filter(|pair| pair[1] < pair[0])
             .count();
+        self.wrong_ids += record
+            .sequence
+            .iter()
+            .zip(&record.ids)
+            .filter_map(|(&sequence, id)| Some((ids.get(sequence as usize)?, id.as_ref()?)))
+            .filter(|(published, received)| published != received)
+            .count();
         self.latencies_us.extend(&record.latencies_us);
+        self.recovered_us.extend(&record.recovered_us);
+        self.reconnects += record.reconnects.len();
+        for reconnect in &record.reconnects {
+            self.missed.push(reconnect.missed().into());
+            self.recovered.push(reconnect.recovered.into());
+            let caught_up = reconnect.caught_up.unwrap_or_default();
+            self.caught_up_us.push(caught_up.as_micros() as u64);
+        }
     }
 
     fn latency(&mut self) -> String {
-        self.latencies_us.sort_unstable();
-        let at = |percent: usize| {
-            let values = &self.latencies_us;
-            let index = (values.len() * percent / 100).min(values.len().saturating_sub(1));
-            values.get(index).map_or(0.0, |&us| us as f64 / 1000.0)
-        };
-        format!(
-            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            at(50),
-            at(99),
-            at(100)
-        )
+        milliseconds(&mut self.latencies_us)
     }
+}
+
+/// The value at `percent` of `values`, once sorted.
+fn at(values: &[u64], percent: usize) -> u64 {
+    let index = (values.len() * percent / 100).min(values.len().saturating_sub(1));
+    values.get(index).copied().unwrap_or(0)
+}
+
+/// p50, p99 and max of microseconds, in milliseconds.
+fn milliseconds(values: &mut [u64]) -> String {
+    values.sort_unstable();
+    let ms = |percent| at(values, percent) as f64 / 1000.0;
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(50),
+        ms(99),
+        ms(100)
+    )
+}
+
+/// Total, min, p50 and max of counts.
+fn counts(values: &mut [u64]) -> String {
+    values.sort_unstable();
+    format!(
+        "{} in all, per reconnection min {}, p50 {}, max {}",
+        values.iter().sum::<u64>(),
+        values.first().copied().unwrap_or(0),
+        at(values, 50),
+        at(values, 100)
+    )
 }
 
 impl Report {
     fn tally(&self, kind: Option<Kind>) -> Tally {
+        self.tally_of(|record| kind.is_none_or(|kind| record.kind == kind))
+    }
+
+    /// The clients that opened and that `which` picks.
+    fn tally_of(&self, which: impl Fn(&Record) -> bool) -> Tally {
         let mut tally = Tally::default();
         self.records
             .iter()
-            .filter(|record| record.opened && kind.is_none_or(|kind| record.kind == kind))
-            .for_each(|record| tally.add(record, self.publishes));
+            .filter(|record| record.opened && which(record))
+            .for_each(|record| tally.add(record, self.publishes, &self.ids));
         tally
     }
 
@@ -97,6 +150,63 @@ impl Report {
             && all.lost == 0
             && all.out_of_order == 0
             && all.duplicated == 0
+            && all.wrong_ids == 0
+            && all.reconnects == self.planned_reconnects
+    }
+}
+
+impl Report {
+    /// The run's reconnections: how many, what the clients missed while away and got back,
+    /// and how long it took them.
+    fn reconnects(&self, out: &mut std::fmt::Formatter, all: &mut Tally) -> std::fmt::Result {
+        let mut dropping = self.tally_of(|record| !record.reconnects.is_empty());
+        writeln!(
+            out,
+            "reconnects: {} of {} planned, by {} SSE clients, each with Last-Event-ID",
+            all.reconnects, self.planned_reconnects, dropping.clients
+        )?;
+        writeln!(
+            out,
+            "reconnecting clients: {} of {} messages delivered; {} lost, {} out of order, {} \
+             duplicated, {} with another id than published",
+            dropping.delivered,
+            dropping.clients * self.publishes as usize,
+            dropping.lost,
+            dropping.out_of_order,
+            dropping.duplicated,
+            dropping.wrong_ids
+        )?;
+        let figures = [
+            (
+                "missed while away (published before the client reconnected)",
+                counts(&mut dropping.missed),
+            ),
+            (
+                "of those, received after reconnecting (from the history)",
+                counts(&mut dropping.recovered),
+            ),
+            (
+                "reconnect to the last missed message received",
+                milliseconds(&mut dropping.caught_up_us),
+            ),
+            (
+                "publish to receive, messages missed while away",
+                milliseconds(&mut dropping.recovered_us),
+            ),
+        ];
+        for (what, figure) in figures {
+            writeln!(out, "{what}: {figure}")?;
+        }
+        writeln!(
+            out,
+            "messages with another id than published, all clients: {}; hints after the last \
+             publish: {}",
+            all.wrong_ids, self.hints
+        )?;
+        writeln!(
+            out,
+            "(the latencies below are of the messages received live, the missed ones apart)"
+        )
     }
 }
 
@@ -134,6 +244,9 @@ impl std::fmt::Display for Report {
             "messages: {} of {expected} delivered; {} lost, {} out of order, {} duplicated",
             all.delivered, all.lost, all.out_of_order, all.duplicated
         )?;
+        if self.planned_reconnects > 0 {
+            self.reconnects(out, &mut all)?;
+        }
         writeln!(out, "publish to receive, all: {}", all.latency())?;
         for kind in KINDS {
             let mut tally = self.tally(Some(kind));
@@ -227,19 +340,19 @@ mod tests {
 
     fn received(sequence: &[u32]) -> Record {
         Record {
-            kind: Kind::Stream,
             opened: true,
             warmed_up: true,
             sequence: sequence.to_vec(),
+            ids: vec![None; sequence.len()],
             latencies_us: vec![1000; sequence.len()],
-            failure: None,
+            ..Record::new(Kind::Stream)
         }
     }
 
     #[test]
     fn counts_losses_reordering_and_duplicates() {
         let mut tally = Tally::default();
-        tally.add(&received(&[0, 2, 1, 1]), 4);
+        tally.add(&received(&[0, 2, 1, 1]), 4, &[]);
         let counts = (
             tally.delivered,
             tally.lost,
@@ -260,5 +373,22 @@ mod tests {
         assert!(!report(&[0, 2]).passed());
         assert!(!report(&[0, 2, 1]).passed());
         assert!(!report(&[0, 1, 1, 2]).passed());
+    }
+
+    #[test]
+    fn a_message_must_carry_the_id_it_was_published_with() {
+        let ids: Vec<String> = ["4", "5", "6"].map(String::from).to_vec();
+        let mut record = received(&[0, 1, 2]);
+        record.ids = vec![Some("4".into()), None, Some("7".into())];
+        let mut tally = Tally::default();
+        tally.add(&record, 3, &ids);
+        assert_eq!((tally.lost, tally.wrong_ids), (0, 1));
+        let report = Report {
+            publishes: 3,
+            ids,
+            records: vec![record],
+            ..Report::default()
+        };
+        assert!(!report.passed());
     }
 }
