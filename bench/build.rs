@@ -1,6 +1,7 @@
 //! Generates the route lookups the benchmarks compare, with the app's own generator: the
-//! default routes.toml, the GitHub API set (routes/github.toml) and the synthetic sets of
-//! src/synthetic.rs. Writes `sets.rs` into OUT_DIR; src/lib.rs includes it.
+//! default routes.toml, the GitHub API set (routes/github.toml), the synthetic sets of
+//! src/synthetic.rs, and GitHub and synthetic sets limited to hosts. Writes `sets.rs` into
+//! OUT_DIR; src/lib.rs includes it.
 
 #[path = "src/synthetic.rs"]
 #[allow(dead_code)]
@@ -23,11 +24,52 @@ const LARGE: usize = 10_000;
 /// Paths that fall through to the default routes.toml's prefix route.
 const DEFAULT_OTHER_PATHS: [&str; 4] = ["/", "/index.html", "/api/v1/items/42", "/test/other"];
 
+/// The hosts the GitHub set is served on in `github-hosts`.
+const GITHUB_HOSTS: [&str; 3] = ["api.github.com", "uploads.github.com", "*.ghe.example.com"];
+
+/// The synthetic sets served on hosts: (hosts, routes of the mixed set each host serves).
+const HOST_SETS: [(usize, usize); 3] = [(4, 100), (16, 100), (64, 10)];
+
 struct Entry {
     name: String,
     module: String,
     matchit: Vec<String>,
     paths: Vec<String>,
+    /// The host of each path's request; empty for a set without `hosts`.
+    hosts: Vec<String>,
+    /// matchit's routes per host pattern, for a set limited to hosts.
+    matchit_hosts: Vec<(String, Vec<String>)>,
+    /// The set of the same routes without `hosts`.
+    baseline: Option<String>,
+}
+
+impl Entry {
+    fn new(name: String, module: String, matchit: Vec<String>, paths: Vec<String>) -> Entry {
+        Entry {
+            name,
+            module,
+            matchit,
+            paths,
+            hosts: Vec::new(),
+            matchit_hosts: Vec::new(),
+            baseline: None,
+        }
+    }
+
+    /// `self`'s routes and paths served on `hosts`, as module `module` (already compiled).
+    fn on_hosts(&self, name: String, module: String, hosts: &[impl AsRef<str>]) -> Entry {
+        Entry {
+            hosts: (0..self.paths.len())
+                .map(|i| synthetic::request_host(hosts, i))
+                .collect(),
+            matchit_hosts: hosts
+                .iter()
+                .map(|h| (h.as_ref().to_owned(), self.matchit.clone()))
+                .collect(),
+            baseline: Some(self.name.clone()),
+            ..Entry::new(name, module, Vec::new(), self.paths.clone())
+        }
+    }
 }
 
 fn main() {
@@ -46,21 +88,27 @@ fn main() {
         .map(|r| r.pattern.text.clone())
         .collect();
     paths.extend(DEFAULT_OTHER_PATHS.map(String::from));
-    entries.push(Entry {
-        name: "default".into(),
-        module: "default".into(),
-        matchit: matchit_routes(&table, false),
+    entries.push(Entry::new(
+        "default".into(),
+        "default".into(),
+        matchit_routes(&table, false),
         paths,
-    });
+    ));
 
     let github = read(&root.join("routes/github.toml"));
     let table = compile(&out, "github", &github, synthetic::FASTLY);
-    entries.push(Entry {
-        name: "github".into(),
-        module: "github".into(),
-        matchit: matchit_routes(&table, true),
-        paths: github_paths(&table),
-    });
+    let github_entry = Entry::new(
+        "github".into(),
+        "github".into(),
+        matchit_routes(&table, true),
+        github_paths(&table),
+    );
+    let on_hosts = synthetic::on_hosts(&github, &GITHUB_HOSTS);
+    compile(&out, "github_hosts", &on_hosts, synthetic::FASTLY);
+    let github_hosts =
+        github_entry.on_hosts("github-hosts".into(), "github_hosts".into(), &GITHUB_HOSTS);
+    entries.push(github_entry);
+    entries.push(github_hosts);
 
     let large = env::var_os("CARGO_FEATURE_LARGE").is_some();
     for kind in Kind::ALL {
@@ -68,13 +116,32 @@ fn main() {
             let set = synthetic::generate(kind, size);
             let module = format!("{}_{size}", kind.name());
             compile(&out, &module, &set.toml, synthetic::FASTLY);
-            entries.push(Entry {
-                name: format!("{}-{size}", kind.name()),
+            entries.push(Entry::new(
+                format!("{}-{size}", kind.name()),
                 module,
-                matchit: set.matchit,
-                paths: set.paths,
-            });
+                set.matchit,
+                set.paths,
+            ));
         }
+    }
+
+    for (count, size) in HOST_SETS {
+        let hosts = synthetic::host_patterns(count);
+        let set = synthetic::generate(Kind::Mixed, size);
+        let module = format!("hosts_{count}x{size}");
+        compile(
+            &out,
+            &module,
+            &synthetic::on_hosts(&set.toml, &hosts),
+            synthetic::FASTLY,
+        );
+        let base = Entry::new(
+            format!("mixed-{size}"),
+            String::new(),
+            set.matchit,
+            set.paths,
+        );
+        entries.push(base.on_hosts(format!("hosts-{count}x{size}"), module, &hosts));
     }
 
     let mut code = String::new();
@@ -90,10 +157,18 @@ fn main() {
     for entry in &entries {
         writeln!(
             code,
-            "    Set {{ name: {:?}, lookup: {m}::lookup, routes: &{m}::ROUTES, matchit: &{:?}, paths: &{:?} }},",
+            "    Set {{ name: {:?}, lookup: {m}::lookup, routes: &{m}::ROUTES, matchit: &{:?}, paths: &{:?}, hosts: &{:?}, matchit_hosts: &[{}], baseline: {:?} }},",
             entry.name,
             entry.matchit,
             entry.paths,
+            entry.hosts,
+            entry
+                .matchit_hosts
+                .iter()
+                .map(|(host, routes)| format!("({host:?}, &{routes:?})"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            entry.baseline,
             m = entry.module,
         )
         .unwrap();

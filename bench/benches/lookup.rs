@@ -1,18 +1,26 @@
 //! The generated lookup against matchit and a linear scan, on every route set of the crate.
 //! One iteration looks up all of a set's paths; criterion reports the time per path
 //! (`thrpt`) and per iteration. Then
-//! `cargo run --release -p fanout-router-bench --example report` prints the table of
+//! `cargo run --release -p fanout-router-bench --example report` prints the tables of
 //! BENCHMARKS.md from the results.
+//!
+//! A set limited to hosts is measured against the set of the same routes without hosts,
+//! on the same requests: `generated` and `generated-no-hosts`, `matchit` keyed by host and
+//! `matchit-no-hosts`.
 
 use fanout_router_core::route::RequestKey;
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fanout_router_bench::{SETS, linear_lookup};
+use fanout_router_bench::{SETS, Set, linear_lookup};
 
 fn lookups(c: &mut Criterion) {
     for set in SETS {
+        if set.baseline.is_some() {
+            host_lookups(c, set);
+            continue;
+        }
         let mut group = c.benchmark_group(set.name);
         group.throughput(Throughput::Elements(set.paths.len() as u64));
         group.bench_function("generated", |b| {
@@ -43,6 +51,42 @@ fn lookups(c: &mut Criterion) {
         });
         group.finish();
     }
+}
+
+fn host_lookups(c: &mut Criterion, set: &'static Set) {
+    let baseline = set.baseline().expect("a set limited to hosts");
+    let requests = set.requests();
+    let mut group = c.benchmark_group(set.name);
+    group.throughput(Throughput::Elements(requests.len() as u64));
+    for (name, lookup) in [
+        ("generated", set.lookup),
+        ("generated-no-hosts", baseline.lookup),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for request in black_box(&requests) {
+                    assert!(black_box(lookup(request)).is_some());
+                }
+            })
+        });
+    }
+    let router = set.host_router();
+    group.bench_function("matchit", |b| {
+        b.iter(|| {
+            for request in black_box(&requests) {
+                assert!(black_box(router.at(request.host, request.path)).is_some());
+            }
+        })
+    });
+    let (router, _) = baseline.matchit_router();
+    group.bench_function("matchit-no-hosts", |b| {
+        b.iter(|| {
+            for request in black_box(&requests) {
+                assert!(black_box(router.at(request.path)).is_ok());
+            }
+        })
+    });
+    group.finish();
 }
 
 criterion_group! {

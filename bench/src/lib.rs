@@ -1,10 +1,12 @@
 //! Route sets compiled by the app's generator (see build.rs), and the two lookups the
 //! generated one is measured against: matchit, the router inside axum, fed the same routes,
-//! and a plain linear scan over the route table.
+//! and a plain linear scan over the route table. For the sets limited to hosts, matchit is
+//! keyed by host: one router per host, found by hashing the host ([`HostRouter`]).
 
 pub mod synthetic;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::{Captures, Match, PatternKind, RequestKey, Route};
@@ -19,6 +21,13 @@ pub struct Set {
     pub routes: &'static [&'static Route],
     pub matchit: &'static [&'static str],
     pub paths: &'static [&'static str],
+    /// For a set limited to hosts, the host of each path's request; empty otherwise.
+    pub hosts: &'static [&'static str],
+    /// For a set limited to hosts, matchit's routes for each host pattern.
+    pub matchit_hosts: &'static [(&'static str, &'static [&'static str])],
+    /// For a set limited to hosts, the set of the same routes without `hosts`, whose paths
+    /// are this set's.
+    pub baseline: Option<&'static str>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/sets.rs"));
@@ -34,16 +43,109 @@ impl Set {
     /// how many routes it refused: matchit cannot hold a catch-all beside a parameter
     /// (`/a/{*rest}` and `/a/{id}`), which a mixed set of prefixes and parameters has.
     pub fn matchit_router(&self) -> (matchit::Router<usize>, usize) {
-        let mut router = matchit::Router::new();
-        let mut seen = BTreeSet::new();
-        let mut refused = 0;
-        for (index, route) in self.matchit.iter().enumerate() {
-            // An exact route and a prefix on the same pattern both need the bare path.
-            if seen.insert(*route) && router.insert(*route, index).is_err() {
-                refused += 1;
+        router_of(self.matchit)
+    }
+
+    /// The set of the same routes without `hosts`, for a set limited to hosts.
+    pub fn baseline(&self) -> Option<&'static Set> {
+        self.baseline.map(Set::named)
+    }
+
+    /// The requests one iteration looks up: `GET` each path, with its host if the set has
+    /// hosts.
+    pub fn requests(&self) -> Vec<RequestKey<'static>> {
+        self.paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| RequestKey {
+                host: self.hosts.get(i).copied().unwrap_or(""),
+                ..RequestKey::plain("GET", path)
+            })
+            .collect()
+    }
+
+    /// matchit keyed by host, for a set limited to hosts.
+    pub fn host_router(&self) -> HostRouter {
+        let mut router = HostRouter::default();
+        for (host, routes) in self.matchit_hosts {
+            let (one, _) = router_of(routes);
+            match host.strip_prefix('*') {
+                Some(suffix) => router.wildcards.push((suffix, one)),
+                None if host.is_empty() => router.any = Some(one),
+                None => {
+                    router.exact.insert(host, one);
+                }
             }
         }
-        (router, refused)
+        router
+            .wildcards
+            .sort_by_key(|(suffix, _)| usize::MAX - suffix.len());
+        router
+    }
+}
+
+fn router_of(routes: &[&'static str]) -> (matchit::Router<usize>, usize) {
+    let mut router = matchit::Router::new();
+    let mut seen = BTreeSet::new();
+    let mut refused = 0;
+    for (index, route) in routes.iter().enumerate() {
+        // An exact route and a prefix on the same pattern both need the bare path.
+        if seen.insert(*route) && router.insert(*route, index).is_err() {
+            refused += 1;
+        }
+    }
+    (router, refused)
+}
+
+/// matchit routers keyed by host, with the generated lookup's precedence: the router of
+/// the exact host, then those of the wildcards that admit it (longest suffix first), then
+/// the one for any host; the first that matches the path answers. The exact hosts are
+/// found through a `HashMap` with FNV-1a, a hash as fast as the host names are short
+/// (std's default, SipHash, would cost more than the path lookup).
+#[derive(Default)]
+pub struct HostRouter {
+    exact: HashMap<&'static str, matchit::Router<usize>, BuildHasherDefault<Fnv1a>>,
+    /// `(".example.com", router)` for `*.example.com`.
+    wildcards: Vec<(&'static str, matchit::Router<usize>)>,
+    any: Option<matchit::Router<usize>>,
+}
+
+impl HostRouter {
+    /// The index of the matchit route that handles `path` on `host`.
+    pub fn at(&self, host: &str, path: &str) -> Option<usize> {
+        if let Some(found) = self.exact.get(host).and_then(|r| r.at(path).ok()) {
+            return Some(*found.value);
+        }
+        for (suffix, router) in &self.wildcards {
+            if host.len() > suffix.len()
+                && host.ends_with(suffix)
+                && let Ok(found) = router.at(path)
+            {
+                return Some(*found.value);
+            }
+        }
+        Some(*self.any.as_ref()?.at(path).ok()?.value)
+    }
+}
+
+/// The 64-bit FNV-1a hash.
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

@@ -216,3 +216,31 @@ pub fn generate(kind: Kind, count: usize) -> Set {
         paths,
     }
 }
+
+/// The host patterns of a set served on `count` hosts: `count - 1` exact names and one
+/// wildcard.
+pub fn host_patterns(count: usize) -> Vec<String> {
+    (0..count.saturating_sub(1))
+        .map(|i| format!("h{i}.example.com"))
+        .chain(std::iter::once("*.tenants.example.com".to_owned()))
+        .collect()
+}
+
+/// The host of the `i`th request to a set served on `patterns`: the patterns in turn, a
+/// wildcard as a name under it (`t7.tenants.example.com`).
+pub fn request_host(patterns: &[impl AsRef<str>], i: usize) -> String {
+    let pattern = patterns[i % patterns.len()].as_ref();
+    match pattern.strip_prefix('*') {
+        Some(suffix) => format!("t{i}{suffix}"),
+        None => pattern.to_owned(),
+    }
+}
+
+/// `routes` (routes.toml text) with every route limited to `hosts`.
+pub fn on_hosts(routes: &str, hosts: &[impl AsRef<str>]) -> String {
+    let list: Vec<String> = hosts.iter().map(|h| format!("{:?}", h.as_ref())).collect();
+    routes.replace(
+        "[[route]]\n",
+        &format!("[[route]]\nhosts = [{}]\n", list.join(", ")),
+    )
+}

@@ -1,5 +1,6 @@
 //! The generated lookup allocates nothing: a counting global allocator sees no allocation
-//! while every path of every route set is looked up.
+//! while every path of every route set is looked up, with its host in the sets limited to
+//! hosts, and without one.
 
 use fanout_router_core::route::RequestKey;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -46,17 +47,26 @@ fn the_counter_sees_allocations() {
 fn lookup_allocates_nothing() {
     for set in SETS {
         for method in ["GET", "POST", "PURGE"] {
-            for path in set
+            let paths = set
                 .paths
                 .iter()
-                .chain(&["/", "", "nope", "/no/such/route//"])
-            {
-                let before = allocations();
-                let found = black_box((set.lookup)(black_box(&RequestKey::plain(method, path))));
-                let after = allocations();
-                assert_eq!(before, after, "{} allocated looking up {path}", set.name);
-                if set.paths.contains(path) {
-                    assert!(found.is_some(), "{} finds no route for {path}", set.name);
+                .chain(&["/", "", "nope", "/no/such/route//"]);
+            for (i, path) in paths.enumerate() {
+                // Its own host (none in a set without hosts), and one no route names.
+                let own = set.hosts.get(i).copied().unwrap_or("");
+                for host in [own, "example.com"] {
+                    let request = RequestKey {
+                        host,
+                        ..RequestKey::plain(method, path)
+                    };
+                    let before = allocations();
+                    let found = black_box((set.lookup)(black_box(&request)));
+                    let after = allocations();
+                    let name = set.name;
+                    assert_eq!(before, after, "{name} allocated looking up {host}{path}");
+                    if i < set.paths.len() && host == own {
+                        assert!(found.is_some(), "{name} finds no route for {host}{path}");
+                    }
                 }
             }
         }
