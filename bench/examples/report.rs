@@ -1,13 +1,20 @@
 //! Prints the lookup benchmark results as the table in BENCHMARKS.md: nanoseconds per
 //! lookup (criterion's median of the iteration time over the paths per iteration) and
-//! the ratios to the generated lookup. Run after `cargo bench -p fanout-router-bench`.
+//! the ratios to the generated lookup, then the table of the sets limited to hosts. Run
+//! after `cargo bench -p fanout-router-bench`.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-use fanout_router_bench::SETS;
+use fanout_router_bench::{HOSTS_HEADER, SETS, Set, host_row};
 
 const LOOKUPS: [&str; 3] = ["generated", "matchit", "linear"];
+const HOST_LOOKUPS: [&str; 4] = [
+    "generated",
+    "generated-no-hosts",
+    "matchit",
+    "matchit-no-hosts",
+];
 
 fn main() {
     let dir = env::var_os("CARGO_TARGET_DIR")
@@ -18,14 +25,10 @@ fn main() {
         "| set | routes | generated ns | matchit ns | linear ns | matchit / generated | linear / generated |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for set in SETS {
-        let per_lookup: Option<Vec<f64>> = LOOKUPS
-            .iter()
-            .map(|lookup| {
-                median(&dir.join(set.name).join(lookup)).map(|ns| ns / set.paths.len() as f64)
-            })
-            .collect();
-        let Some(ns) = per_lookup else { continue };
+    for set in SETS.iter().filter(|s| s.baseline.is_none()) {
+        let Some(ns) = per_lookup(&dir, set, &LOOKUPS) else {
+            continue;
+        };
         let (_, refused) = set.matchit_router();
         let routes = if refused > 0 {
             format!("{} ({refused} refused by matchit)", set.routes.len())
@@ -42,6 +45,23 @@ fn main() {
             ns[2] / ns[0]
         );
     }
+    println!();
+    println!("{HOSTS_HEADER}");
+    for set in SETS.iter().filter(|s| s.baseline.is_some()) {
+        if let Some(ns) = per_lookup(&dir, set, &HOST_LOOKUPS) {
+            println!("{}", host_row(set, &ns));
+        }
+    }
+}
+
+/// Nanoseconds per lookup of each of `lookups` on `set`, if they all ran.
+fn per_lookup(dir: &Path, set: &Set, lookups: &[&str]) -> Option<Vec<f64>> {
+    lookups
+        .iter()
+        .map(|lookup| {
+            median(&dir.join(set.name).join(lookup)).map(|ns| ns / set.paths.len() as f64)
+        })
+        .collect()
 }
 
 /// Criterion's median iteration time in nanoseconds, if that benchmark ran.

@@ -4,14 +4,15 @@
 //!   cargo build -p fanout-router-bench --example timer --release --target wasm32-wasip1
 //!   viceroy run target/wasm32-wasip1/release/examples/timer.wasm
 //!
-//! For each route set and lookup, the best of 5 rounds (interleaved, so the three lookups
-//! see the same machine load) of enough iterations over the set's paths to last ~20 ms.
+//! For each route set and lookup, the best of 5 rounds (interleaved, so the lookups see the
+//! same machine load) of enough iterations over the set's paths to last ~20 ms. Then the
+//! sets limited to hosts, against the same routes without hosts and matchit keyed by host.
 
 use fanout_router_core::route::RequestKey;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use fanout_router_bench::{SETS, Set, linear_lookup};
+use fanout_router_bench::{HOSTS_HEADER, Lookup, SETS, Set, host_row, linear_lookup};
 
 const ROUNDS: usize = 5;
 const ROUND_TIME: Duration = Duration::from_millis(20);
@@ -22,7 +23,8 @@ fn main() {
         "| set | routes | generated ns | matchit ns | linear ns | matchit / generated | linear / generated |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for set in SETS.iter().filter(|s| s.name.contains(&filter)) {
+    let chosen = || SETS.iter().filter(|s| s.name.contains(&filter));
+    for set in chosen().filter(|s| s.baseline.is_none()) {
         let (router, _) = set.matchit_router();
         let generated = || {
             for path in black_box(set.paths) {
@@ -39,7 +41,7 @@ fn main() {
                 black_box(linear_lookup(set.routes, "GET", path));
             }
         };
-        let ns = best_per_lookup(set, [&generated, &matchit, &linear]);
+        let ns = best_per_lookup(set, &[&generated, &matchit, &linear]);
         println!(
             "| {} | {} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} |",
             set.name,
@@ -51,17 +53,53 @@ fn main() {
             ns[2] / ns[0]
         );
     }
+    println!();
+    println!("{HOSTS_HEADER}");
+    for set in chosen().filter(|s| s.baseline.is_some()) {
+        let baseline = set.baseline().unwrap();
+        let requests = set.requests();
+        let requests = &requests;
+        let generated = |lookup: Lookup| {
+            move || {
+                for request in black_box(requests) {
+                    black_box(lookup(request));
+                }
+            }
+        };
+        let host_router = set.host_router();
+        let matchit = || {
+            for request in black_box(requests) {
+                black_box(host_router.at(request.host, request.path));
+            }
+        };
+        let (router, _) = baseline.matchit_router();
+        let matchit_no_hosts = || {
+            for request in black_box(requests) {
+                let _ = black_box(router.at(request.path));
+            }
+        };
+        let lookups: [&dyn Fn(); 4] = [
+            &generated(set.lookup),
+            &generated(baseline.lookup),
+            &matchit,
+            &matchit_no_hosts,
+        ];
+        println!("{}", host_row(set, &best_per_lookup(set, &lookups)));
+    }
 }
 
 /// Nanoseconds per lookup of each closure (one call looks up all of the set's paths).
-fn best_per_lookup(set: &Set, lookups: [&dyn Fn(); 3]) -> [f64; 3] {
-    let iterations = lookups.map(|f| {
-        let start = Instant::now();
-        f();
-        let once = start.elapsed().max(Duration::from_nanos(100));
-        (ROUND_TIME.as_nanos() / once.as_nanos()).max(1) as u32
-    });
-    let mut best = [f64::INFINITY; 3];
+fn best_per_lookup(set: &Set, lookups: &[&dyn Fn()]) -> Vec<f64> {
+    let iterations: Vec<u32> = lookups
+        .iter()
+        .map(|f| {
+            let start = Instant::now();
+            f();
+            let once = start.elapsed().max(Duration::from_nanos(100));
+            (ROUND_TIME.as_nanos() / once.as_nanos()).max(1) as u32
+        })
+        .collect();
+    let mut best = vec![f64::INFINITY; lookups.len()];
     for _ in 0..ROUNDS {
         for (i, f) in lookups.iter().enumerate() {
             let start = Instant::now();
