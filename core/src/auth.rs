@@ -151,9 +151,7 @@ impl Policy {
         let claims = token
             .verify(token.select(&keys).map_err(invalid)?)
             .map_err(invalid)?;
-        jwt::check_times(&claims, request.now_unix_secs, self.leeway_secs).map_err(invalid)?;
-        self.check_issuer_and_audience(&claims)?;
-        self.check_binding(&claims, matched, channels)?;
+        self.check_claims(&claims, matched, channels, request.now_unix_secs)?;
         Ok(Authorized {
             strip_query: match source {
                 TokenSource::Query(name) => Some(name),
@@ -161,6 +159,21 @@ impl Policy {
             },
             strip_authorization: !self.forward_authorization && source == TokenSource::Header,
         })
+    }
+
+    /// Checks the claims of a token whose signature verified: the times with the policy's
+    /// leeway, `iss` and `aud`, and the binding to the path and to `channels`.
+    pub fn check_claims(
+        &self,
+        claims: &Map<String, Value>,
+        matched: &Match,
+        channels: &[String],
+        now_unix_secs: u64,
+    ) -> Result<(), Refusal> {
+        jwt::check_times(claims, now_unix_secs, self.leeway_secs)
+            .map_err(|e| Refusal::InvalidToken(e.to_string()))?;
+        self.check_issuer_and_audience(claims)?;
+        self.check_binding(claims, matched, channels)
     }
 
     /// The one token the request carries, and where it was.

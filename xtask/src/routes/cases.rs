@@ -9,6 +9,7 @@
 //! path = "/rooms/42/events?x=1"  # path and query, as the client sends them
 //! host = "ws.example.com"       # the Host header; routes with `hosts` select on it
 //! headers = { upgrade = "websocket" }
+//! token = { sub = "alice" }      # the claims of a token the route's [auth] policy verifies
 //! route = "/rooms/{room}/events" # the pattern as written; "prefix /rooms" names the kind
 //! action = "answer"              # fanout, direct or answer
 //! backend = "self"
@@ -48,6 +49,7 @@ struct CaseEntry {
     path: Option<Spanned<String>>,
     host: Option<String>,
     headers: Option<BTreeMap<String, String>>,
+    token: Option<toml::Table>,
     route: Option<Spanned<String>>,
     action: Option<Spanned<String>>,
     backend: Option<Spanned<String>>,
@@ -272,9 +274,26 @@ fn read_case(
                 .map(|host| ("host".to_owned(), host.clone()))
                 .chain(headers.map(|(name, value)| (name.to_ascii_lowercase(), value.clone())))
                 .collect(),
+            token: e.token.as_ref().map(claims),
         },
         expect,
     })
+}
+
+/// A case's `token` as JWT claims (JSON); an `exp` ten minutes ahead unless the case gives
+/// one.
+fn claims(token: &toml::Table) -> String {
+    let mut claims = match serde_json::to_value(token) {
+        Ok(serde_json::Value::Object(claims)) => claims,
+        _ => serde_json::Map::new(),
+    };
+    if !claims.contains_key("exp") {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        claims.insert("exp".to_owned(), (now + 600).into());
+    }
+    serde_json::Value::Object(claims).to_string()
 }
 
 /// The help for a value that is not one of `names`.
