@@ -281,6 +281,44 @@ fn keys(route: &RouteDef) -> Vec<(&'static str, String)> {
             }
         },
     }
+    let list = |items: &[String]| format!("{items:?}");
+    if !route.hosts.is_empty() {
+        keys.push(("hosts", list(&route.hosts)));
+    }
+    let when = &route.when;
+    keys.extend(when.websocket.map(|ws| ("websocket", ws.to_string())));
+    keys.extend(
+        when.accept
+            .as_ref()
+            .map(|accept| ("accept", quoted(accept))),
+    );
+    if !when.headers.is_empty() {
+        keys.push(("headers", format!("{:?}", when.headers)));
+    }
+    if !when.query.is_empty() {
+        keys.push(("query", list(&when.query)));
+    }
+    keys.extend(
+        route
+            .rewrite
+            .as_ref()
+            .map(|prefix| ("rewrite", quoted(prefix))),
+    );
+    let headers = &route.request_headers;
+    if !headers.add.is_empty() || !headers.remove.is_empty() {
+        let text = format!(
+            "{{ add = {:?}, remove = {:?} }}",
+            headers.add, headers.remove
+        );
+        keys.push(("request_headers", text));
+    }
+    keys.extend(
+        route
+            .auth
+            .as_ref()
+            .map(|auth| ("auth", quoted(&auth.policy))),
+    );
+    keys.extend(route.cors.as_ref().map(|cors| ("cors", quoted(cors))));
     if !route.channels.is_empty() {
         let params: Vec<&str> = pattern.params().collect();
         let templates: Vec<String> = route
@@ -437,11 +475,26 @@ pub fn probes(tables: [&Table; 2], cases: impl Iterator<Item = Request>) -> Vec<
         }
     }
     let mut requests: Vec<Request> = cases.collect();
+    let hosts = host_probes(&routes);
+    let conditions = condition_probes(&routes);
     for method in method_classes(&routes) {
         for (path, websocket) in &paths {
-            requests.push(Request::new(method, path));
-            if *websocket {
-                requests.push(Request::new(method, path).websocket());
+            for host in &hosts {
+                let request = |headers: &[(String, String)]| {
+                    let mut request = Request::new(method, path);
+                    request
+                        .headers
+                        .extend(host.iter().map(|h| ("host".to_owned(), h.clone())));
+                    request.headers.extend(headers.iter().cloned());
+                    request
+                };
+                requests.push(request(&[]));
+                for headers in &conditions {
+                    requests.push(request(headers));
+                }
+                if *websocket {
+                    requests.push(request(&[]).websocket());
+                }
             }
         }
     }
@@ -450,6 +503,49 @@ pub fn probes(tables: [&Table; 2], cases: impl Iterator<Item = Request>) -> Vec<
     // A path's methods together.
     requests.sort_by(|a, b| (&a.target, &a.headers).cmp(&(&b.target, &b.headers)));
     requests
+}
+
+/// No `Host`, and for each host a route names one host it matches (a name under a
+/// wildcard) and, when any route names hosts, one no route names.
+fn host_probes(routes: &[&RouteDef]) -> Vec<Option<String>> {
+    let named: BTreeSet<String> = routes
+        .iter()
+        .flat_map(|route| &route.hosts)
+        .map(|host| match host.strip_prefix("*.") {
+            Some(suffix) => format!("any.{suffix}"),
+            None => host.clone(),
+        })
+        .collect();
+    let mut hosts = vec![None];
+    if !named.is_empty() {
+        hosts.push(Some("unnamed.example".to_owned()));
+    }
+    hosts.extend(named.into_iter().map(Some));
+    hosts
+}
+
+/// The request headers that meet each route's conditions, one set a route: `Accept`,
+/// the headers it asks for, and a WebSocket handshake for `websocket = true`.
+fn condition_probes(routes: &[&RouteDef]) -> BTreeSet<Vec<(String, String)>> {
+    let mut probes = BTreeSet::new();
+    for route in routes.iter().filter(|route| !route.when.is_none()) {
+        let when = &route.when;
+        let mut headers = Vec::new();
+        if let Some(accept) = &when.accept {
+            headers.push(("accept".to_owned(), accept.clone()));
+        }
+        if when.websocket == Some(true) {
+            headers.push(("upgrade".to_owned(), "websocket".to_owned()));
+        }
+        for (name, value) in &when.headers {
+            headers.push((
+                name.clone(),
+                value.clone().unwrap_or_else(|| "1".to_owned()),
+            ));
+        }
+        probes.insert(headers);
+    }
+    probes
 }
 
 /// A method of each class the routes tell apart: every method some route lists, and one
@@ -843,6 +939,38 @@ requests handled differently: 1 of 12 probed
                 "{expected}: {probes:#?}"
             );
         }
+    }
+
+    #[test]
+    fn probes_cover_hosts_and_conditions_and_a_host_change_is_a_changed_key() {
+        let before = routing(
+            "HEAD:routes.toml",
+            "[[route]]\nprefix = \"/events\"\naccept = \"text/event-stream\"\nfanout = \"origin\"\n\n\
+             [[route]]\nprefix = \"/\"\ndirect = \"origin\"\n",
+        );
+        let after = routing(
+            "routes.toml",
+            "[[route]]\nprefix = \"/events\"\naccept = \"text/event-stream\"\nhosts = [\"*.example.com\"]\n\
+             fanout = \"origin\"\n\n[[route]]\nprefix = \"/\"\ndirect = \"origin\"\n",
+        );
+        let probes: Vec<String> = probes([before.table, after.table], std::iter::empty())
+            .iter()
+            .map(Request::to_string)
+            .collect();
+        for expected in [
+            "GET /events",
+            "GET /events (accept: text/event-stream)",
+            "GET /events (host: any.example.com) (accept: text/event-stream)",
+            "GET /events (host: unnamed.example) (accept: text/event-stream)",
+        ] {
+            assert!(
+                probes.contains(&expected.to_owned()),
+                "{expected}: {probes:#?}"
+            );
+        }
+        let changes = key_changes(&before.table.routes[0], &after.table.routes[0]);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].key, "hosts");
     }
 
     #[test]
