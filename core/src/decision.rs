@@ -167,27 +167,28 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     }
     if from_fanout {
         return match &route.action {
-            Action::Answer(mode) if mode.reliable().is_some() => {
-                let reliable = mode.reliable().expect("checked by the guard");
-                let mut resume = Resume::read(
-                    mode,
-                    reliable,
-                    channels,
-                    &target.path,
-                    target.query.as_deref(),
-                    headers,
-                );
-                resume.headers = cors_headers;
-                if resume.needs_history() {
-                    Decision::FetchHistory(resume)
-                } else {
-                    Decision::Resume(resume)
+            Action::Answer(mode) => match mode.reliable() {
+                Some(reliable) => {
+                    let mut resume = Resume::read(
+                        mode,
+                        reliable,
+                        channels,
+                        &target.path,
+                        target.query.as_deref(),
+                        headers,
+                    );
+                    resume.headers = cors_headers;
+                    if resume.needs_history() {
+                        Decision::FetchHistory(resume)
+                    } else {
+                        Decision::Resume(resume)
+                    }
                 }
-            }
-            Action::Answer(mode) => Decision::Answer {
-                mode,
-                channels,
-                headers: cors_headers,
+                None => Decision::Answer {
+                    mode,
+                    channels,
+                    headers: cors_headers,
+                },
             },
             Action::Fanout { .. } | Action::Direct { .. } => with_cors(refuse(
                 508,
@@ -237,7 +238,7 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
         request_headers: &route.request_headers,
         websocket,
         drop_authorization,
-        response_headers: cors_headers.clone(),
+        response_headers: cors_headers,
     };
     match &route.action {
         Action::Answer(_) => Decision::Handoff(forward(SELF_BACKEND)),
