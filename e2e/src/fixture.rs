@@ -104,13 +104,10 @@ impl Fixture {
     /// (`Origin::Down`), started by the first test that asks. Panics, failing that test,
     /// when it cannot start.
     pub fn endpoints(&self, origin: Origin) -> Endpoints {
-        let cell = match origin {
-            Origin::Demo => &self.with_origin,
-            Origin::Down => &self.origin_down,
-        };
-        let name = match origin {
-            Origin::Demo => self.name.to_string(),
-            Origin::Down => format!("{}-origin-down", self.name),
+        let (cell, name) = match origin {
+            Origin::Demo => (&self.with_origin, self.name.to_string()),
+            Origin::Down => (&self.origin_down, format!("{}-origin-down", self.name)),
+            Origin::Own => panic!("the fixture's stacks have the demo origin or none"),
         };
         let stack = cell.get_or_init(|| self.start(&name, origin));
         Endpoints::of(stack.as_ref().unwrap_or_else(|error| panic!("{error}")))

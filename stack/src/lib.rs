@@ -1,5 +1,6 @@
-//! The local Fanout stack: Pushpin as Fanout, a small GRIP-aware demo origin and Viceroy
-//! running the app, on 127.0.0.1, with every run file under `target/`.
+//! The local Fanout stack: Pushpin as Fanout, a small GRIP-aware demo origin (or the user's
+//! own origins) and Viceroy running the app, on 127.0.0.1, with every run file under
+//! `target/`.
 //!
 //! Shared by `cargo xtask serve`, `cargo xtask test` and the end-to-end tests, so that all
 //! three set up and start the same thing.
@@ -18,5 +19,5 @@ pub mod stack;
 pub mod supervisor;
 
 pub use demo_origin::Publishing;
-pub use ports::Ports;
+pub use ports::{Port, Ports};
 pub use stack::{Origin, Service, Stack, StackConfig};

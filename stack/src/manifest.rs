@@ -17,6 +17,7 @@ pub struct Backend {
     pub override_host: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct Manifest {
     table: Table,
 }
@@ -49,19 +50,28 @@ impl Manifest {
     /// Points local backend `name` at `127.0.0.1:port` over plain HTTP; a host override
     /// follows, since it names the address the backend is reached at.
     pub fn point_backend_at(&mut self, name: &str, port: u16) -> Result<(), String> {
-        let backend = self
-            .table
-            .get_mut("local_server")
-            .and_then(|server| server.get_mut("backends"))
-            .and_then(|backends| backends.get_mut(name))
-            .and_then(Value::as_table_mut)
-            .ok_or_else(|| format!("fastly.toml has no [local_server.backends.{name}]"))?;
         let address = format!("127.0.0.1:{port}");
+        let backend = self.backend_mut(name)?;
         backend.insert("url".into(), format!("http://{address}/").into());
         if backend.contains_key("override_host") {
             backend.insert("override_host".into(), address.into());
         }
         Ok(())
+    }
+
+    /// Sets local backend `name`'s URL, leaving its host override as written.
+    pub fn set_backend_url(&mut self, name: &str, url: &str) -> Result<(), String> {
+        self.backend_mut(name)?.insert("url".into(), url.into());
+        Ok(())
+    }
+
+    fn backend_mut(&mut self, name: &str) -> Result<&mut Table, String> {
+        self.table
+            .get_mut("local_server")
+            .and_then(|server| server.get_mut("backends"))
+            .and_then(|backends| backends.get_mut(name))
+            .and_then(Value::as_table_mut)
+            .ok_or_else(|| format!("fastly.toml has no [local_server.backends.{name}]"))
     }
 
     pub fn write(&self, path: &Path) -> Result<(), String> {

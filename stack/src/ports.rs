@@ -4,6 +4,9 @@
 use std::io;
 use std::net::TcpListener;
 
+use crate::stack::Origin;
+use crate::supervisor::listening;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ports {
     /// Viceroy serving the app; backend `self` points here.
@@ -30,7 +33,30 @@ impl Default for Ports {
     }
 }
 
+/// What a port of [`Ports`] is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Port {
+    App,
+    Origin,
+    Proxy,
+    Publish,
+    /// One of the three.
+    Zmq,
+}
+
 impl Ports {
+    /// The first port the stack would listen on that something else listens on already;
+    /// the origin's counts unless the origin is the user's own.
+    pub fn busy(&self, origin: Origin) -> Option<(Port, u16)> {
+        let mut used = vec![(Port::App, self.app), (Port::Proxy, self.proxy)];
+        used.push((Port::Publish, self.publish));
+        used.extend(self.zmq.map(|port| (Port::Zmq, port)));
+        if origin != Origin::Own {
+            used.push((Port::Origin, self.origin));
+        }
+        used.into_iter().find(|&(_, port)| listening(port))
+    }
+
     /// Distinct ports that nothing listens on right now, chosen by the kernel.
     pub fn free() -> io::Result<Ports> {
         // Every listener stays open until all are chosen, so no port is handed out twice.
@@ -51,6 +77,19 @@ impl Ports {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_the_busy_port_and_skips_the_origin_that_is_the_users() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = listener.local_addr().unwrap().port();
+        let mut ports = Ports::free().unwrap();
+        assert_eq!(ports.busy(Origin::Demo), None);
+        ports.origin = taken;
+        assert_eq!(ports.busy(Origin::Demo), Some((Port::Origin, taken)));
+        assert_eq!(ports.busy(Origin::Own), None);
+        ports.zmq[2] = taken;
+        assert_eq!(ports.busy(Origin::Own), Some((Port::Zmq, taken)));
+    }
 
     #[test]
     fn free_ports_are_distinct() {

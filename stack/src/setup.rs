@@ -71,10 +71,15 @@ fn apt_install(what: &str, packages: &[&str], duration: &str) -> Result<(), Stri
     apt_get(&format!("install -y -q {packages}"))
 }
 
+/// Where the set-up puts Viceroy, built or not.
+pub fn viceroy_binary() -> PathBuf {
+    tool_cache().join(format!("viceroy-{VICEROY_VERSION}/bin/viceroy"))
+}
+
 /// Returns Viceroy, building it once into the tool cache when it is not there yet.
 pub fn viceroy() -> Result<PathBuf, String> {
+    let binary = viceroy_binary();
     let root = tool_cache().join(format!("viceroy-{VICEROY_VERSION}"));
-    let binary = root.join("bin/viceroy");
     if binary.is_file() {
         return Ok(binary);
     }

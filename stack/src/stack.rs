@@ -1,8 +1,9 @@
-//! The whole local stack: Pushpin as Fanout, the demo origin as backend `origin`, and
-//! Viceroy serving the app with handoff to that Pushpin. Dropping a `Stack` stops all of it.
+//! The whole local stack: Pushpin as Fanout, the demo origin (or the user's own) as backend
+//! `origin`, and Viceroy serving the app with handoff to that Pushpin. Dropping a `Stack`
+//! stops all of it.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -26,12 +27,15 @@ pub struct StackConfig {
     pub run_dir: PathBuf,
 }
 
-/// What listens on the `origin` backend's port.
+/// What serves backend `origin`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
+    /// The demo origin, on the origin port.
     Demo,
-    /// Nothing: for seeing what clients get when the origin is down.
+    /// Nothing, on the origin port: for seeing what clients get when the origin is down.
     Down,
+    /// The user's own: every backend where the manifest says, the stack starting none.
+    Own,
 }
 
 /// A process of the stack that can be stopped and started again, to see how the rest copes.
@@ -56,6 +60,7 @@ pub struct Stack {
     _demo_origin: Option<DemoOrigin>,
     pub ports: Ports,
     pub run_dir: PathBuf,
+    origin: Origin,
     wasm: PathBuf,
     viceroy: PathBuf,
     manifest: PathBuf,
@@ -63,7 +68,13 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// Starts the stack with the repository's fastly.toml.
     pub fn start(config: &StackConfig) -> Result<Stack, String> {
+        Stack::start_with(config, Manifest::read(&repo_root().join("fastly.toml"))?)
+    }
+
+    /// Starts the stack with `manifest` as the app's fastly.toml.
+    pub fn start_with(config: &StackConfig, manifest: Manifest) -> Result<Stack, String> {
         let StackConfig {
             wasm,
             viceroy,
@@ -72,9 +83,7 @@ impl Stack {
             demo_publishing,
             run_dir,
         } = config;
-        let mut all_ports = vec![ports.app, ports.origin, ports.proxy, ports.publish];
-        all_ports.extend(ports.zmq);
-        if let Some(busy) = all_ports.into_iter().find(|&port| listening(port)) {
+        if let Some((_, busy)) = ports.busy(*origin) {
             return Err(format!(
                 "port {busy} on 127.0.0.1 is in use (is another stack running?): choose other ports"
             ));
@@ -83,18 +92,8 @@ impl Stack {
         fs::create_dir_all(run_dir)
             .map_err(|error| format!("creating {}: {error}", run_dir.display()))?;
 
-        // Viceroy reads backend addresses from the manifest, and `self` must be Viceroy.
-        let mut manifest = Manifest::read(&repo_root().join("fastly.toml"))?;
-        manifest.point_backend_at("self", ports.app)?;
-        manifest.point_backend_at("origin", ports.origin)?;
         let manifest_path = run_dir.join("fastly.toml");
-        manifest.write(&manifest_path)?;
-        let pushpin_conf = pushpin_config::write(
-            &run_dir.join("pushpin"),
-            pushpin_config::installed_version()?,
-            ports,
-            &manifest.local_backends()?,
-        )?;
+        let pushpin_conf = write_backends(&manifest, *origin, ports, run_dir)?;
 
         let demo_origin = match origin {
             Origin::Demo => Some(DemoOrigin::start(ports, *demo_publishing).map_err(|error| {
@@ -103,7 +102,7 @@ impl Stack {
                     ports.origin
                 )
             })?),
-            Origin::Down => None,
+            Origin::Down | Origin::Own => None,
         };
 
         let mut stack = Stack {
@@ -111,6 +110,7 @@ impl Stack {
             _demo_origin: demo_origin,
             ports: *ports,
             run_dir: run_dir.clone(),
+            origin: *origin,
             wasm: wasm.clone(),
             viceroy: viceroy.clone(),
             manifest: manifest_path,
@@ -171,12 +171,22 @@ impl Stack {
         }
     }
 
+    /// Serves `wasm` with `manifest` as the app's fastly.toml from now on: restarts Viceroy
+    /// only, while Pushpin, which reads its routes file again when it changes, and the
+    /// origin keep running.
+    pub fn restart_app(&mut self, wasm: PathBuf, manifest: &Manifest) -> Result<(), String> {
+        self.stop_service(Service::Viceroy);
+        write_backends(manifest, self.origin, &self.ports, &self.run_dir)?;
+        self.wasm = wasm;
+        self.start_service(Service::Viceroy)
+    }
+
     /// Where clients reach the app.
     pub fn app_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.ports.app)
     }
 
-    /// The demo origin (backend `origin`).
+    /// The demo origin (backend `origin`, unless the origin is the user's own).
     pub fn origin_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.ports.origin)
     }
@@ -196,4 +206,28 @@ impl Stack {
     pub fn processes(&self) -> Vec<(&str, Vec<i32>)> {
         self.supervisor.processes()
     }
+}
+
+/// Writes the run directory's copy of `manifest`, which Viceroy reads backend addresses
+/// from, with `self` at the app's port and, unless the origin is the user's own, `origin`
+/// at the origin port; and Pushpin's configuration with a route to each of those backends.
+/// Returns Pushpin's configuration file.
+fn write_backends(
+    manifest: &Manifest,
+    origin: Origin,
+    ports: &Ports,
+    run_dir: &Path,
+) -> Result<PathBuf, String> {
+    let mut manifest = manifest.clone();
+    manifest.point_backend_at("self", ports.app)?;
+    if origin != Origin::Own {
+        manifest.point_backend_at("origin", ports.origin)?;
+    }
+    manifest.write(&run_dir.join("fastly.toml"))?;
+    pushpin_config::write(
+        &run_dir.join("pushpin"),
+        pushpin_config::installed_version()?,
+        ports,
+        &manifest.local_backends()?,
+    )
 }

@@ -218,7 +218,7 @@ fn load(path: &Path, name: &str) -> Result<Routing, String> {
 
 /// `text`, a routes file, validated against `fastly`; its errors are printed as the build
 /// prints them.
-fn validated(name: &str, text: &str, fastly: &str) -> Result<Table, String> {
+pub fn validated(name: &str, text: &str, fastly: &str) -> Result<Table, String> {
     let input = Input {
         routes: Source::new(name, text),
         fastly: Source::new("fastly.toml", fastly),

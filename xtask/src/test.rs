@@ -1,13 +1,14 @@
 //! `cargo xtask test`: every test of the project, in order, stopping at the first failing
 //! step and naming it. `.ci/run` runs this.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
 use fanout_router_stack::command::{cargo, run as run_command};
 use fanout_router_stack::{app_build, paths, setup};
+
+use crate::fastly;
 
 pub const USAGE: &str =
     "  test                run every test: set-up, fmt, clippy, codegen --check, the route
@@ -119,24 +120,7 @@ fn cargo_in_repo(args: &str) -> Result<(), String> {
     run_command(&mut cargo_command(args))
 }
 
-/// The Fastly CLI, given our Viceroy so that it downloads none.
 fn fastly_cli(tools: &Tools, args: &str) -> Result<(), String> {
-    run_command(
-        Command::new(&tools.fastly)
-            .args(args.split_whitespace())
-            .current_dir(paths::repo_root())
-            .env("FASTLY_VICEROY_USE_PATH", "1")
-            .env(
-                "PATH",
-                path_with(tools.viceroy.parent().unwrap_or(Path::new("."))),
-            ),
-    )
-}
-
-/// `$PATH` with `dir` first.
-fn path_with(dir: &Path) -> OsString {
-    let rest = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![dir.to_path_buf()];
-    dirs.extend(std::env::split_paths(&rest));
-    std::env::join_paths(dirs).unwrap_or(rest)
+    let args: Vec<&str> = args.split_whitespace().collect();
+    run_command(&mut fastly::command(&tools.fastly, &args))
 }
