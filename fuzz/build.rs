@@ -6,7 +6,6 @@ fn main() {
         .fastly("../fastly.toml")
         .compile();
     if let Err(error) = result {
-        error.report_to_cargo();
-        std::process::exit(1);
+        error.fail_build();
     }
 }

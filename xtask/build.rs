@@ -15,7 +15,7 @@ fn main() {
             .out_file(out.join(file))
             .compile();
         if let Err(error) = result {
-            error.report_to_cargo();
+            error.fail_build();
         }
     }
 }

@@ -96,11 +96,9 @@ impl Config {
 
     /// Reads and validates both files and writes the lookup when its text changed, so
     /// that an unchanged lookup does not make cargo rebuild the app. Tells cargo to run the
-    /// build script again when either file changes, and shows the warnings (a policy no
-    /// route uses) as `cargo::warning=` lines.
+    /// build script again when either file changes (after a failure it runs again anyway),
+    /// and shows the warnings (a policy no route uses) as `cargo::warning=` lines.
     pub fn compile(&self) -> Result<(), Error> {
-        println!("cargo::rerun-if-changed={}", self.routes);
-        println!("cargo::rerun-if-changed={}", self.fastly);
         let root = match &self.package_root {
             Some(root) => root.clone(),
             None => env_path("CARGO_MANIFEST_DIR")?,
@@ -121,12 +119,11 @@ impl Config {
         let table = input.table().map_err(|diagnostics| {
             let sources = input.sources();
             Error {
-                errors: diagnostics
-                    .iter()
-                    .map(|d| d.render_for_cargo(&sources))
-                    .collect(),
+                errors: diagnostics.iter().map(|d| d.render(&sources)).collect(),
             }
         })?;
+        println!("cargo::rerun-if-changed={}", self.routes);
+        println!("cargo::rerun-if-changed={}", self.fastly);
         let sources = input.sources();
         let warnings: Vec<String> = table
             .warnings
@@ -145,8 +142,7 @@ fn env_path(name: &str) -> Result<PathBuf, Error> {
         .ok_or_else(|| Error::one(format!("{name} is not set: run from a build script")))
 }
 
-/// Why [`Config::compile`] generated nothing: each error as rustc would show it, without
-/// the leading `error: ` that cargo adds.
+/// Why [`Config::compile`] generated nothing: each error as rustc would show it.
 #[derive(Debug)]
 pub struct Error {
     errors: Vec<String>,
@@ -155,14 +151,16 @@ pub struct Error {
 impl Error {
     fn one(message: String) -> Error {
         Error {
-            errors: vec![message],
+            errors: vec![format!("error: {message}")],
         }
     }
 
-    /// Hands the errors to cargo as `cargo::error=` lines, so that it fails the build and
-    /// shows each one.
-    pub fn report_to_cargo(&self) {
-        print!("{}", cargo_lines("error", &self.errors));
+    /// Fails the build script with the errors on stderr, which cargo shows below its own
+    /// heading as one block. (`cargo::error=` lines would each begin with the package's
+    /// name, cutting every line of a rendered error in two.)
+    pub fn fail_build(&self) -> ! {
+        eprintln!("{self}");
+        std::process::exit(1)
     }
 }
 
