@@ -107,7 +107,8 @@ fn serve(options: &Options, stop: &mut StopRequests) -> Result<(), String> {
             ports: options.ports,
             origin,
             demo_publishing: options.demo_publishing,
-            run_dir: paths::run_dir("serve"),
+            // One per app port, so that stacks on other ports do not share run files.
+            run_dir: paths::run_dir(&format!("serve-{}", options.ports.app)),
         },
         manifest,
     )?;
@@ -182,8 +183,11 @@ impl<'a> App<'a> {
             "serve: building the app from {} (release, wasm32-wasip1)",
             self.routes_name
         );
+        // routes.toml is the build's default: naming it would make the build differ from
+        // `cargo xtask test`'s in the same target directory, and rebuild each in turn.
         let routes = self.routes.to_string_lossy();
-        let wasm = app_build::build(Some(&routes), &self.target_dir)?;
+        let routes = self.options.routes.is_some().then_some(&*routes);
+        let wasm = app_build::build(routes, &self.target_dir)?;
         Ok((table, wasm))
     }
 

@@ -12,9 +12,10 @@ use crate::fastly;
 
 pub const USAGE: &str =
     "  test                run every test: set-up, fmt, clippy, codegen --check, the route
-                      tests of routes.toml and e2e/routes.toml (--fail-under 100), native tests,
-                      the wasm build, wasm tests under Viceroy, end-to-end tests (with the
-                      demo page in Chromium), and fastly compute build + validate";
+                      tests of routes.toml and e2e/routes.toml (--fail-under 100), native tests
+                      (serve end to end among them), the wasm build, wasm tests under
+                      Viceroy, end-to-end tests (with the demo page in Chromium), and fastly
+                      compute build + validate";
 
 /// The tools that later steps need, found or installed by the set-up step.
 struct Tools {
