@@ -167,9 +167,9 @@ fn request(
                     .filter(|name| env(name).is_none_or(|v| v.is_empty()))
                     .collect();
                 return Err(format!(
-                    "--fastly needs {} in the environment: FASTLY_API_TOKEN, a Fastly API \
-                     token, and FASTLY_SERVICE_ID, the service's id (`cargo xtask fastly \
-                     service list` lists them)",
+                    "--fastly needs {} in the environment (FASTLY_API_TOKEN: a Fastly API \
+                     token; FASTLY_SERVICE_ID: the service's id, which `cargo xtask fastly \
+                     service list` shows)",
                     missing.join(" and ")
                 ));
             };
