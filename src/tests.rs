@@ -43,6 +43,7 @@ fn local_signers() -> Vec<TrustedSigner> {
 }
 
 #[test]
+#[cfg(not(feature = "production-grip-sig"))]
 fn the_local_server_trusts_only_the_local_signer() {
     // Viceroy sets FASTLY_HOSTNAME=localhost, as it does for `fastly compute serve`.
     let signers = trusted_signers();
