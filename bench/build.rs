@@ -41,6 +41,8 @@ struct Entry {
     matchit_hosts: Vec<(String, Vec<String>)>,
     /// The set of the same routes without `hosts`.
     baseline: Option<String>,
+    /// The name of the set's plain `match` on the whole path, for a set of literal paths.
+    limit: Option<String>,
 }
 
 impl Entry {
@@ -53,6 +55,7 @@ impl Entry {
             hosts: Vec::new(),
             matchit_hosts: Vec::new(),
             baseline: None,
+            limit: None,
         }
     }
 
@@ -77,6 +80,7 @@ fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     println!("cargo::rerun-if-changed=src/synthetic.rs");
     let mut entries = Vec::new();
+    let mut limits = String::new();
 
     let default = read(&root.join("../routes.toml"));
     let fastly = read(&root.join("../fastly.toml"));
@@ -88,12 +92,15 @@ fn main() {
         .map(|r| r.pattern.text.clone())
         .collect();
     paths.extend(DEFAULT_OTHER_PATHS.map(String::from));
-    entries.push(Entry::new(
-        "default".into(),
-        "default".into(),
-        matchit_routes(&table, false),
-        paths,
-    ));
+    entries.push(Entry {
+        limit: limit(&mut limits, "default", &table),
+        ..Entry::new(
+            "default".into(),
+            "default".into(),
+            matchit_routes(&table, false),
+            paths,
+        )
+    });
 
     let github = read(&root.join("routes/github.toml"));
     let table = compile(&out, "github", &github, synthetic::FASTLY);
@@ -115,13 +122,16 @@ fn main() {
         for size in SIZES.into_iter().chain(large.then_some(LARGE)) {
             let set = synthetic::generate(kind, size);
             let module = format!("{}_{size}", kind.name());
-            compile(&out, &module, &set.toml, synthetic::FASTLY);
-            entries.push(Entry::new(
-                format!("{}-{size}", kind.name()),
-                module,
-                set.matchit,
-                set.paths,
-            ));
+            let table = compile(&out, &module, &set.toml, synthetic::FASTLY);
+            entries.push(Entry {
+                limit: limit(&mut limits, &module, &table),
+                ..Entry::new(
+                    format!("{}-{size}", kind.name()),
+                    module,
+                    set.matchit,
+                    set.paths,
+                )
+            });
         }
     }
 
@@ -144,7 +154,7 @@ fn main() {
         entries.push(base.on_hosts(format!("hosts-{count}x{size}"), module, &hosts));
     }
 
-    let mut code = String::new();
+    let mut code = limits;
     for entry in &entries {
         writeln!(
             code,
@@ -157,7 +167,7 @@ fn main() {
     for entry in &entries {
         writeln!(
             code,
-            "    Set {{ name: {:?}, lookup: {m}::lookup, routes: &{m}::ROUTES, matchit: &{:?}, paths: &{:?}, hosts: &{:?}, matchit_hosts: &[{}], baseline: {:?} }},",
+            "    Set {{ name: {:?}, lookup: {m}::lookup, routes: &{m}::ROUTES, matchit: &{:?}, paths: &{:?}, hosts: &{:?}, matchit_hosts: &[{}], baseline: {:?}, limit: {} }},",
             entry.name,
             entry.matchit,
             entry.paths,
@@ -169,12 +179,44 @@ fn main() {
                 .collect::<Vec<_>>()
                 .join(", "),
             entry.baseline,
+            entry.limit.as_ref().map_or("None".to_owned(), |f| format!("Some({f})")),
             m = entry.module,
         )
         .unwrap();
     }
     code.push_str("];\n");
     write_if_changed(&out.join("sets.rs"), &code).unwrap();
+}
+
+/// For a set of literal `path` routes and at most a catch-all prefix `/`, writes to `code`
+/// the plain `match` on the whole path that finds the same route (its index), the fastest
+/// lookup such a set can have, and returns its name.
+fn limit(code: &mut String, module: &str, table: &Table) -> Option<String> {
+    let mut arms = String::new();
+    let mut fallback = "None".to_owned();
+    for (index, route) in table.routes.iter().enumerate() {
+        let literal = route
+            .pattern
+            .segments
+            .iter()
+            .all(|s| matches!(s, Segment::Literal(_)));
+        match route.pattern.kind {
+            PatternKind::Exact if literal => {
+                writeln!(arms, "        {:?} => Some({index}),", route.pattern.text).unwrap()
+            }
+            PatternKind::Prefix if route.pattern.segments.is_empty() => {
+                fallback = format!("Some({index})")
+            }
+            _ => return None,
+        }
+    }
+    let name = format!("limit_{module}");
+    writeln!(
+        code,
+        "fn {name}(path: &str) -> Option<usize> {{\n    match path {{\n{arms}        _ => {fallback},\n    }}\n}}"
+    )
+    .unwrap();
+    Some(name)
 }
 
 fn read(path: &Path) -> String {

@@ -113,39 +113,34 @@ static PREFIX_ROOT: Route = Route {
 /// The route that handles a request with this method, host, path and headers, and
 /// the values its parameters captured. Allocates nothing.
 pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
-    let mut seg = [""; 2];
-    let count = split_path(request.path.strip_prefix('/')?, &mut seg);
-    if count == 2 {
-        if seg[0] == "test" {
-            match seg[1] {
-                "long-poll" => {
-                    return Some(Match {
-                        route: &PATH_TEST_LONG_POLL,
-                        captures: Captures::default(),
-                    });
-                }
-                "sse" => {
-                    return Some(Match {
-                        route: &PATH_TEST_SSE,
-                        captures: Captures::default(),
-                    });
-                }
-                "stream" => {
-                    return Some(Match {
-                        route: &PATH_TEST_STREAM,
-                        captures: Captures::default(),
-                    });
-                }
-                "websocket" => {
-                    return Some(Match {
-                        route: &PATH_TEST_WEBSOCKET,
-                        captures: Captures::default(),
-                    });
-                }
-                _ => {}
-            }
+    match request.path {
+        "/test/long-poll" => {
+            return Some(Match {
+                route: &PATH_TEST_LONG_POLL,
+                captures: Captures::default(),
+            });
         }
+        "/test/sse" => {
+            return Some(Match {
+                route: &PATH_TEST_SSE,
+                captures: Captures::default(),
+            });
+        }
+        "/test/stream" => {
+            return Some(Match {
+                route: &PATH_TEST_STREAM,
+                captures: Captures::default(),
+            });
+        }
+        "/test/websocket" => {
+            return Some(Match {
+                route: &PATH_TEST_WEBSOCKET,
+                captures: Captures::default(),
+            });
+        }
+        _ => {}
     }
+    request.path.strip_prefix('/')?;
     Some(Match {
         route: &PREFIX_ROOT,
         captures: Captures::default(),

@@ -1,4 +1,5 @@
-//! The generated lookup against matchit and a linear scan, on every route set of the crate.
+//! The generated lookup against matchit and a linear scan, on every route set of the crate,
+//! and on a set of literal paths against its limit, a plain `match` on the whole path.
 //! One iteration looks up all of a set's paths; criterion reports the time per path
 //! (`thrpt`) and per iteration. Then
 //! `cargo run --release -p fanout-router-bench --example report` prints the tables of
@@ -41,6 +42,15 @@ fn lookups(c: &mut Criterion) {
                 }
             })
         });
+        if let Some(limit) = set.limit {
+            group.bench_function("limit", |b| {
+                b.iter(|| {
+                    for path in black_box(set.paths) {
+                        assert!(black_box(limit(path)).is_some());
+                    }
+                })
+            });
+        }
         group.bench_function("linear", |b| {
             b.iter(|| {
                 for path in black_box(set.paths) {

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-use fanout_router_bench::{HOSTS_HEADER, SETS, Set, host_row};
+use fanout_router_bench::{HOSTS_HEADER, LOOKUP_HEADER, SETS, Set, host_row, lookup_row};
 
-const LOOKUPS: [&str; 3] = ["generated", "matchit", "linear"];
+const LOOKUPS: [&str; 4] = ["generated", "matchit", "linear", "limit"];
 const HOST_LOOKUPS: [&str; 4] = [
     "generated",
     "generated-no-hosts",
@@ -21,29 +21,16 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
         .join("criterion");
-    println!(
-        "| set | routes | generated ns | matchit ns | linear ns | matchit / generated | linear / generated |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("{LOOKUP_HEADER}");
     for set in SETS.iter().filter(|s| s.baseline.is_none()) {
-        let Some(ns) = per_lookup(&dir, set, &LOOKUPS) else {
-            continue;
-        };
-        let (_, refused) = set.matchit_router();
-        let routes = if refused > 0 {
-            format!("{} ({refused} refused by matchit)", set.routes.len())
+        let lookups = if set.limit.is_some() {
+            &LOOKUPS[..]
         } else {
-            set.routes.len().to_string()
+            &LOOKUPS[..3]
         };
-        println!(
-            "| {} | {routes} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} |",
-            set.name,
-            ns[0],
-            ns[1],
-            ns[2],
-            ns[1] / ns[0],
-            ns[2] / ns[0]
-        );
+        if let Some(ns) = per_lookup(&dir, set, lookups) {
+            println!("{}", lookup_row(set, &ns));
+        }
     }
     println!();
     println!("{HOSTS_HEADER}");

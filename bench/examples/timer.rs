@@ -12,17 +12,16 @@ use fanout_router_core::route::RequestKey;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use fanout_router_bench::{HOSTS_HEADER, Lookup, SETS, Set, host_row, linear_lookup};
+use fanout_router_bench::{
+    HOSTS_HEADER, LOOKUP_HEADER, Lookup, SETS, Set, host_row, linear_lookup, lookup_row,
+};
 
 const ROUNDS: usize = 5;
 const ROUND_TIME: Duration = Duration::from_millis(20);
 
 fn main() {
     let filter = std::env::args().nth(1).unwrap_or_default();
-    println!(
-        "| set | routes | generated ns | matchit ns | linear ns | matchit / generated | linear / generated |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("{LOOKUP_HEADER}");
     let chosen = || SETS.iter().filter(|s| s.name.contains(&filter));
     for set in chosen().filter(|s| s.baseline.is_none()) {
         let (router, _) = set.matchit_router();
@@ -41,17 +40,18 @@ fn main() {
                 black_box(linear_lookup(set.routes, "GET", path));
             }
         };
-        let ns = best_per_lookup(set, &[&generated, &matchit, &linear]);
-        println!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} |",
-            set.name,
-            set.routes.len(),
-            ns[0],
-            ns[1],
-            ns[2],
-            ns[1] / ns[0],
-            ns[2] / ns[0]
-        );
+        let limit = set.limit.map(|limit| {
+            move || {
+                for path in black_box(set.paths) {
+                    black_box(limit(path));
+                }
+            }
+        });
+        let mut lookups: Vec<&dyn Fn()> = vec![&generated, &matchit, &linear];
+        if let Some(limit) = &limit {
+            lookups.push(limit);
+        }
+        println!("{}", lookup_row(set, &best_per_lookup(set, &lookups)));
     }
     println!();
     println!("{HOSTS_HEADER}");

@@ -28,6 +28,10 @@ pub struct Set {
     /// For a set limited to hosts, the set of the same routes without `hosts`, whose paths
     /// are this set's.
     pub baseline: Option<&'static str>,
+    /// For a set of literal paths (and at most the catch-all `/`), a plain `match` on the
+    /// whole path that returns the index of the route the generated lookup finds: the
+    /// limit the generated lookup is measured against.
+    pub limit: Option<fn(&str) -> Option<usize>>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/sets.rs"));
@@ -82,6 +86,33 @@ impl Set {
             .sort_by_key(|(suffix, _)| usize::MAX - suffix.len());
         router
     }
+}
+
+/// The header of the lookup table in BENCHMARKS.md.
+pub const LOOKUP_HEADER: &str = "| set | routes | generated ns | limit ns | matchit ns | linear ns | generated / limit | matchit / generated | linear / generated |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+/// The row of [`LOOKUP_HEADER`] for a set without hosts, from its nanoseconds per lookup:
+/// generated, matchit, linear, and the limit for a set that has one.
+pub fn lookup_row(set: &Set, ns: &[f64]) -> String {
+    let (_, refused) = set.matchit_router();
+    let routes = if refused > 0 {
+        format!("{} ({refused} refused by matchit)", set.routes.len())
+    } else {
+        set.routes.len().to_string()
+    };
+    let (limit, over_limit) = match ns.get(3) {
+        Some(limit) => (format!("{limit:.1}"), format!("{:.2}", ns[0] / limit)),
+        None => ("-".to_owned(), "-".to_owned()),
+    };
+    format!(
+        "| {} | {routes} | {:.1} | {limit} | {:.1} | {:.1} | {over_limit} | {:.2} | {:.2} |",
+        set.name,
+        ns[0],
+        ns[1],
+        ns[2],
+        ns[1] / ns[0],
+        ns[2] / ns[0]
+    )
 }
 
 /// The header of the table of the sets limited to hosts, in BENCHMARKS.md.

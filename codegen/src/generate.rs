@@ -558,12 +558,8 @@ impl Node {
     }
 }
 
-/// The lookup splits the path once into its first segments (as many as the longest
-/// pattern has) and counts them. The `path` routes are grouped by their number of segments,
-/// so only the group of the path's count is searched; then come the prefixes, longest
-/// first, over the same segments. Each group is a trie walked with literal segments tried
-/// before parameters, and a failed branch falls through to the next candidate: exactly the
-/// precedence order, so the first route found is the answer.
+/// The lookup: a dispatch on the host, when routes name hosts, to the search of each host
+/// group's routes ([`trie`]).
 fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     let depth = table
         .routes
@@ -638,22 +634,30 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     }
 }
 
-/// The body of a lookup over `routes` (in precedence order) of one host group: the path is
+/// The body of a lookup over `routes` (in precedence order) of one host group. The `path`
+/// routes of literal segments come first, found on the whole path. Then the path is
 /// split once into its first segments (as many as the longest pattern has) and counted.
-/// The `path` routes are grouped by their number of segments, so only the group of the
+/// The other `path` routes are grouped by their number of segments, so only the group of the
 /// path's count is searched; then come the prefixes, longest first, over the same
 /// segments. Each group is a trie walked with literal segments tried before parameters, and
 /// a failed branch falls through to the next candidate: exactly the precedence order, so
 /// the first route found is the answer. `label` prefixes the functions split off.
 fn trie(emit: &mut Emitter, routes: &[usize], label: &str) -> TokenStream {
     let table = emit.table;
+    let mut literal_paths: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut exact: BTreeMap<usize, Node> = BTreeMap::new();
     let mut prefixes: BTreeMap<usize, Node> = BTreeMap::new();
     for &index in routes {
         let route = &table.routes[index];
         let segments = &route.pattern.segments;
         let tries = match route.pattern.kind {
-            PatternKind::Exact => &mut exact,
+            PatternKind::Exact => match literal_path(segments) {
+                Some(path) => {
+                    literal_paths.entry(path).or_default().push(index);
+                    continue;
+                }
+                None => &mut exact,
+            },
             PatternKind::Prefix => &mut prefixes,
         };
         tries
@@ -662,6 +666,7 @@ fn trie(emit: &mut Emitter, routes: &[usize], label: &str) -> TokenStream {
             .insert(segments, index);
     }
     let any_methods = routes.iter().any(|&r| !table.routes[r].methods.is_any());
+    let whole_paths = emit.whole_paths(&literal_paths, label, any_methods);
     let label = |kind: &str, n: usize| {
         if label.is_empty() {
             format!("{kind}_{n}")
@@ -687,14 +692,17 @@ fn trie(emit: &mut Emitter, routes: &[usize], label: &str) -> TokenStream {
         prefix_searches.push(quote! { if count >= #length { #body } });
     }
     let (catch_all_checks, tail) = emit.catch_all(&catch_all);
-    let start = if exact.is_empty() && prefixes.is_empty() {
-        quote! { request.path.strip_prefix('/')?; }
-    } else {
+    let start = if !exact.is_empty() || !prefixes.is_empty() {
         let depth = &emit.depth;
         quote! {
             let mut seg = [""; #depth];
             let count = split_path(request.path.strip_prefix('/')?, &mut seg);
         }
+    } else if literal_paths.is_empty() || !catch_all.is_empty() {
+        // Only a path that starts with `/` reaches a catch-all.
+        quote! { request.path.strip_prefix('/')?; }
+    } else {
+        quote!()
     };
     let method_set = if any_methods {
         quote!(let method = Methods::of(request.method);)
@@ -703,12 +711,28 @@ fn trie(emit: &mut Emitter, routes: &[usize], label: &str) -> TokenStream {
     };
     quote! {
         #method_set
+        #whole_paths
         #start
         #exact_search
         #(#prefix_searches)*
         #catch_all_checks
         #tail
     }
+}
+
+/// `/a/b` for a pattern of literal segments only, which the whole path must equal.
+fn literal_path(segments: &[Segment]) -> Option<String> {
+    let mut path = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Literal(text) => path.extend(['/'].into_iter().chain(text.chars())),
+            Segment::Param(_) => return None,
+        }
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    Some(path)
 }
 
 struct Emitter<'a> {
@@ -754,7 +778,8 @@ impl Emitter<'_> {
             literals.push((text.as_str(), self.child(child, depth + 1, walk)));
             walk.trail.pop();
         }
-        let literals = self.literals(depth, &literals);
+        let index = Literal::usize_unsuffixed(depth);
+        let literals = self.literals(&quote!(seg[#index]), &literals, |_, _, body| body);
         let param = node.param.as_deref().map(|child| {
             walk.captured.push(depth);
             walk.trail.push("p".to_owned());
@@ -842,56 +867,108 @@ impl Emitter<'_> {
         unique_ident(&mut self.function_names, base)
     }
 
-    /// Dispatch on segment `depth` among literal children. Up to [`SMALL_MATCH`] of them, a
-    /// plain `match` on the string; past it, the string's length picks a group, and within
-    /// a large group, the byte that tells most of its strings apart, so the code that runs
-    /// stays short however many literals a node has.
-    fn literals(&self, depth: usize, literals: &[(&str, TokenStream)]) -> TokenStream {
-        let index = Literal::usize_unsuffixed(depth);
+    /// The routes of literal paths (`path` routes without parameters), found on the whole
+    /// path before it is split: a path equal to one of them has no better route. A length
+    /// of more than [`SPLIT`] paths becomes a function of its own.
+    fn whole_paths(
+        &mut self,
+        paths: &BTreeMap<String, Vec<usize>>,
+        label: &str,
+        any_methods: bool,
+    ) -> TokenStream {
+        let path = quote!(request.path);
+        let arms: Vec<(&str, TokenStream)> = paths
+            .iter()
+            .map(|(text, routes)| (text.as_str(), self.found(routes, &[])))
+            .collect();
+        let (method_param, method_arg) = if any_methods {
+            (quote!(, method: Methods), quote!(, method))
+        } else {
+            (quote!(), quote!())
+        };
+        self.literals(&path, &arms, |emit, length, body| {
+            let label = match label {
+                "" => format!("literal_{length}"),
+                label => format!("{label}_literal_{length}"),
+            };
+            let name = emit.function_name(&Walk::new(PatternKind::Exact, label));
+            let doc = format!(" The literal `path` routes of {length} bytes.");
+            emit.functions.push(quote! {
+                #[doc = #doc]
+                fn #name<'p>(request: &RequestKey<'p> #method_param) -> Option<Match<'p>> {
+                    #body
+                    None
+                }
+            });
+            quote! {
+                if let Some(found) = #name(request #method_arg) {
+                    return Some(found);
+                }
+            }
+        })
+    }
+
+    /// Dispatch on `scrutinee` (a segment or the path) among literals. Up to
+    /// [`SMALL_MATCH`] of them, a plain `match` on the string; past it, the string's length
+    /// picks a group, and within a large group, the byte that tells most of its strings
+    /// apart, so the code that runs stays short however many literals there are. The code
+    /// of a length holding more than [`SPLIT`] literals goes through `split`.
+    fn literals(
+        &mut self,
+        scrutinee: &TokenStream,
+        literals: &[(&str, TokenStream)],
+        mut split: impl FnMut(&mut Self, usize, TokenStream) -> TokenStream,
+    ) -> TokenStream {
         if literals.len() <= SMALL_MATCH {
             let group: Vec<&(&str, TokenStream)> = literals.iter().collect();
-            return self.same_length(&index, &group);
+            return same_length(scrutinee, &group);
         }
         let mut by_length: BTreeMap<usize, Vec<&(&str, TokenStream)>> = BTreeMap::new();
         for literal in literals {
             by_length.entry(literal.0.len()).or_default().push(literal);
         }
-        let arms = by_length.iter().map(|(length, group)| {
-            let body = self.same_length(&index, group);
-            (Literal::usize_unsuffixed(*length), body)
-        });
-        switch(quote!(seg[#index].len()), arms)
-    }
-
-    /// Dispatch among literals of one length (or a few literals of any length).
-    fn same_length(&self, index: &Literal, group: &[&(&str, TokenStream)]) -> TokenStream {
-        if group.len() <= SMALL_MATCH {
-            let arms = group.iter().map(|(text, body)| (text, body.clone()));
-            return switch(quote!(seg[#index]), arms);
+        let mut arms = Vec::new();
+        for (&length, group) in &by_length {
+            let mut body = same_length(scrutinee, group);
+            if group.len() > SPLIT {
+                body = split(self, length, body);
+            }
+            arms.push((Literal::usize_unsuffixed(length), body));
         }
-        // The byte position with the most distinct values; the first on a tie.
-        let length = group[0].0.len();
-        let position = (0..length)
-            .max_by_key(|&i| {
-                let distinct: BTreeSet<u8> = group.iter().map(|(t, _)| t.as_bytes()[i]).collect();
-                (distinct.len(), std::cmp::Reverse(i))
-            })
-            .expect("literals are never empty");
-        let mut by_byte: BTreeMap<u8, Vec<&(&str, TokenStream)>> = BTreeMap::new();
-        for &literal in group {
-            by_byte
-                .entry(literal.0.as_bytes()[position])
-                .or_default()
-                .push(literal);
-        }
-        let arms = by_byte.iter().map(|(&byte, subgroup)| {
-            let body = self.same_length(index, subgroup);
-            (Literal::byte_character(byte), body)
-        });
-        let position = Literal::usize_unsuffixed(position);
-        switch(quote!(seg[#index].as_bytes()[#position]), arms)
+        switch(quote!(#scrutinee.len()), arms)
     }
+}
 
+/// Dispatch on `scrutinee` among literals of one length (or a few literals of any length).
+fn same_length(scrutinee: &TokenStream, group: &[&(&str, TokenStream)]) -> TokenStream {
+    if group.len() <= SMALL_MATCH {
+        let arms = group.iter().map(|(text, body)| (text, body.clone()));
+        return switch(scrutinee.clone(), arms);
+    }
+    // The byte position with the most distinct values; the first on a tie.
+    let length = group[0].0.len();
+    let position = (0..length)
+        .max_by_key(|&i| {
+            let distinct: BTreeSet<u8> = group.iter().map(|(t, _)| t.as_bytes()[i]).collect();
+            (distinct.len(), std::cmp::Reverse(i))
+        })
+        .expect("literals are never empty");
+    let mut by_byte: BTreeMap<u8, Vec<&(&str, TokenStream)>> = BTreeMap::new();
+    for &literal in group {
+        by_byte
+            .entry(literal.0.as_bytes()[position])
+            .or_default()
+            .push(literal);
+    }
+    let arms = by_byte.iter().map(|(&byte, subgroup)| {
+        let body = same_length(scrutinee, subgroup);
+        (Literal::byte_character(byte), body)
+    });
+    let position = Literal::usize_unsuffixed(position);
+    switch(quote!(#scrutinee.as_bytes()[#position]), arms)
+}
+
+impl Emitter<'_> {
     /// Returns the first of `routes` that accepts the method and whose conditions hold,
     /// with the segments at the depths in `captured` as its parameters.
     fn found(&self, routes: &[usize], captured: &[usize]) -> TokenStream {
