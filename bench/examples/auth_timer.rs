@@ -7,7 +7,10 @@
 //!   cargo build -p fanout-router-bench --example auth_timer --release --target wasm32-wasip1
 //!   viceroy run target/wasm32-wasip1/release/examples/auth_timer.wasm
 //!
-//! Each figure is the best of 5 rounds of enough calls to last ~50 ms.
+//! Each figure is the best of 5 rounds of enough calls to last ~50 ms. With an argument,
+//! `auth_timer CALLS` makes CALLS Grip-Sig ES256 verifications and prints nothing, so that
+//! the process's CPU time, against `auth_timer 0`, gives the cost of a call on a machine too
+//! busy for wall-clock rounds (BENCHMARKS.md: ES256 in wasm).
 
 use std::borrow::Cow;
 use std::hint::black_box;
@@ -76,6 +79,21 @@ impl Stores for Bearer {
 
 fn main() {
     let now = 1_800_000_000;
+    let es256 = es256_grip_sig(now);
+    let fastly_like = [TrustedSigner {
+        key: Key {
+            algorithm: &jwt::ES256,
+            id: None,
+            material: Cow::Owned(es256.1),
+        },
+        issuer: "fastly:svc".to_owned(),
+    }];
+    let verify_es256 = || grip_sig::verify(black_box(&es256.0), &fastly_like, now).unwrap();
+    if let Some(calls) = std::env::args().nth(1) {
+        let calls: u32 = calls.parse().expect("CALLS is a number");
+        (0..calls).for_each(|_| verify_es256());
+        return;
+    }
     let claims = format!(r#"{{"sub":"alice","exp":{}}}"#, now + 600);
     println!("| check | us per call |\n|---|---:|");
     for (algorithm, key, token) in keys_and_tokens(&claims) {
@@ -96,17 +114,7 @@ fn main() {
         };
         println!("| auth {} | {:.1} |", algorithm.name, best_micros(&check));
     }
-    let es256 = es256_grip_sig(now);
-    let fastly_like = [TrustedSigner {
-        key: Key {
-            algorithm: &jwt::ES256,
-            id: None,
-            material: Cow::Owned(es256.1),
-        },
-        issuer: "fastly:svc".to_owned(),
-    }];
-    let verify = || grip_sig::verify(black_box(&es256.0), &fastly_like, now).unwrap();
-    println!("| Grip-Sig ES256 | {:.1} |", best_micros(&verify));
+    println!("| Grip-Sig ES256 | {:.1} |", best_micros(&verify_es256));
     let local = [TrustedSigner::local()];
     let hs256 = jwt::sign_hs256(
         grip_sig::LOCAL_KEY,
