@@ -2,6 +2,7 @@
 //! request into the view `core` decides on, and carries the decision out: hand the request
 //! to Fanout, send it to a backend, or answer it in a GRIP mode.
 
+mod client_url;
 mod routes;
 
 use std::io::Read;
@@ -24,7 +25,11 @@ fn main() {
         eprintln!("panic: {info}");
         send(Response::text(500, "internal error\n"));
     }));
-    let req = Request::from_client();
+    let (handle, body) = fastly::handle::client_request_and_body();
+    if let Err(refusal) = client_url::check(&handle) {
+        return send(refusal);
+    }
+    let req = Request::from_handles(handle, Some(body));
     let decision = decide(&req, trusted_signers);
     carry_out(req, decision);
 }

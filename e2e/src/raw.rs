@@ -30,8 +30,8 @@ impl RawResponse {
     }
 }
 
-/// Sends `GET target` (or any `method`) to the app at `app_url` with `headers` as given,
-/// then reads the response head and whatever body arrives until the server closes or goes
+/// Sends `GET target` (or any `method`) to the app at `app_url` with `headers` as given
+/// (`Host` is the app's address unless they hold one), then reads the response head and whatever body arrives until the server closes or goes
 /// quiet for a moment: a held stream is read only as far as it has come.
 pub async fn request(app_url: &str, method: &str, target: &[u8], headers: &[&[u8]]) -> RawResponse {
     let address = app_url.trim_start_matches("http://").trim_end_matches('/');
@@ -39,11 +39,15 @@ pub async fn request(app_url: &str, method: &str, target: &[u8], headers: &[&[u8
         .await
         .unwrap_or_else(|error| panic!("connecting to {address}: {error}"));
     let mut bytes = [method.as_bytes(), b" ", target, b" HTTP/1.1\r\n"].concat();
-    bytes.extend_from_slice(format!("Host: {address}\r\n").as_bytes());
-    if !headers
-        .iter()
-        .any(|h| h.to_ascii_lowercase().starts_with(b"connection:"))
-    {
+    let holds = |name: &[u8]| {
+        headers
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with(name))
+    };
+    if !holds(b"host:") {
+        bytes.extend_from_slice(format!("Host: {address}\r\n").as_bytes());
+    }
+    if !holds(b"connection:") {
         bytes.extend_from_slice(b"Connection: close\r\n");
     }
     for header in headers {

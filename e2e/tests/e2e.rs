@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             the_origin_receives_the_path_the_app_routed_on,
             a_path_without_a_normal_form_is_a_400,
             header_values_that_are_not_utf8_get_an_answer_not_a_panic,
+            a_host_that_is_invalid_punycode_gets_a_400_not_a_panic,
             a_websocket_on_an_http_mode_route_gets_a_400_and_no_grip_headers,
             a_user_holds_their_own_stream_and_events_with_their_token,
             another_user_s_token_an_expired_one_or_none_is_refused,
@@ -431,6 +432,31 @@ async fn header_values_that_are_not_utf8_get_an_answer_not_a_panic(stack: Endpoi
     let bad_type = raw::request(&stack.app, "GET", b"/test/stream", &[b"Content-Type: \xff"]).await;
     assert_eq!(bad_type.status, 200, "{}", bad_type.head);
     assert_eq!(bad_type.header("grip-hold"), None);
+}
+
+/// The SDK parses the request URL, host included, on first use and panics on one it cannot
+/// parse; the app checks it first. `xn--zz` is punycode that decodes to nothing valid.
+async fn a_host_that_is_invalid_punycode_gets_a_400_not_a_panic(stack: Endpoints) {
+    for host in [&b"Host: xn--zz.example"[..], b"Host: a.xn--zz"] {
+        let shown = host.escape_ascii().to_string();
+        let response = raw::request(&stack.app, "GET", b"/direct/page", &[host]).await;
+        assert_eq!(response.status, 400, "{shown}: {}", response.head);
+        assert_eq!(response.header("content-type"), Some(APP_TEXT), "{shown}");
+        let body = String::from_utf8_lossy(&response.body);
+        assert_eq!(
+            body, "the request URL is invalid: invalid international domain name\n",
+            "{shown}"
+        );
+    }
+    // A valid punycode host still reaches the route.
+    let valid = raw::request(
+        &stack.app,
+        "GET",
+        b"/direct/page",
+        &[b"Host: xn--tda.example"],
+    )
+    .await;
+    assert_eq!(valid.status, 200, "{}", valid.head);
 }
 
 /// Answering a WebSocket in an HTTP mode would hand the client Grip-Hold, Grip-Channel and
