@@ -11,6 +11,7 @@ pub mod forwarding;
 pub mod grip_sig;
 pub mod jwt;
 pub mod method;
+pub mod p256_fixed;
 pub mod path;
 pub mod reliable;
 pub mod response;
