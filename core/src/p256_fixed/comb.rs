@@ -14,7 +14,7 @@ use super::scalar;
 use super::uint::{self, U256};
 
 /// The table of the comb of `ENTRIES` = 2^(w-1) points, for w from 2 to 8.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Comb<const ENTRIES: usize> {
     points: [Affine; ENTRIES],
 }

@@ -14,7 +14,7 @@ use super::{field, scalar};
 pub const ENTRIES: usize = 16;
 
 /// An ES256 public key with the comb table of its point.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct VerifyingKey<const ENTRIES_: usize = ENTRIES> {
     table: Comb<ENTRIES_>,
 }
