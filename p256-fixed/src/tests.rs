@@ -205,13 +205,6 @@ fn points_that_are_not_on_the_curve_are_no_key() {
     }
 }
 
-#[test]
-fn the_const_built_tables_are_the_run_time_ones() {
-    const KEY: VerifyingKey = <VerifyingKey>::of_sec1(&crate::grip_sig::FASTLY_PUBLIC_KEY);
-    let run_time = <VerifyingKey>::from_sec1(&crate::grip_sig::FASTLY_PUBLIC_KEY).unwrap();
-    assert_eq!(KEY, run_time);
-}
-
 /// The verifier agrees with p256 on valid signatures, on signatures changed in one bit, on
 /// other messages and keys, and on random bytes.
 #[test]
