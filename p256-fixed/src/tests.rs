@@ -244,3 +244,47 @@ fn agrees_with_p256() {
         }
     }
 }
+
+/// A signature whose R has x in [n, p), so that r = x - n: accepted through the second
+/// comparison, X = (r + n) Z^2. No private key gives one in practice, so the key is made
+/// to fit: R and u1, u2 are picked, and Q = (R - u1 G) / u2, s = r / u2, e = u1 s.
+#[test]
+fn an_x_above_n_is_compared_reduced() {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::elliptic_curve::ff::PrimeField;
+    use p256::elliptic_curve::sec1::{FromSec1Point, ToSec1Point};
+    use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, Sec1Point};
+
+    let scalar = |a: &U256| Scalar::from_repr(FieldBytes::from(be_bytes(a))).unwrap();
+    // The first x in [n, p) on the curve.
+    let (r_point, x) = (0u32..)
+        .find_map(|offset| {
+            let x = uint::add(&scalar::N, &[offset, 0, 0, 0, 0, 0, 0, 0]).0;
+            let encoded = Sec1Point::from_bytes([&[2u8][..], &be_bytes(&x)].concat()).unwrap();
+            Option::<AffinePoint>::from(AffinePoint::from_sec1_point(&encoded))
+                .map(|point| (point, x))
+        })
+        .unwrap();
+    let r = uint::sub(&x, &scalar::N).0;
+    let (u1, u2) = (
+        scalar(&[5, 0, 0, 0, 0, 0, 0, 0]),
+        scalar(&[7, 0, 0, 0, 0, 0, 0, 0]),
+    );
+    let q =
+        (ProjectivePoint::from(r_point) - ProjectivePoint::GENERATOR * u1) * u2.invert().unwrap();
+    let s = scalar(&r) * u2.invert().unwrap();
+    let e = u1 * s;
+    let point: [u8; 65] = q
+        .to_affine()
+        .to_sec1_point(false)
+        .as_bytes()
+        .try_into()
+        .unwrap();
+    let key = <VerifyingKey>::from_sec1(&point).unwrap();
+    let signature = [be_bytes(&r), s.to_repr().into()].concat();
+    let digest: [u8; 32] = e.to_repr().into();
+    assert!(key.verify_prehash(&digest, &signature));
+    let reference = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+    let parsed = Signature::from_slice(&signature).unwrap();
+    assert!(reference.verify_prehash(&digest, &parsed).is_ok());
+}
