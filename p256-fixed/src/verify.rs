@@ -15,13 +15,13 @@ pub const ENTRIES: usize = 16;
 
 /// An ES256 public key with the comb table of its point.
 #[derive(Debug, PartialEq, Eq)]
-pub struct VerifyingKey<const ENTRIES_: usize = ENTRIES> {
-    table: Comb<ENTRIES_>,
+pub struct VerifyingKey<const POINTS: usize = ENTRIES> {
+    table: Comb<POINTS>,
 }
 
-impl<const ENTRIES_: usize> VerifyingKey<ENTRIES_> {
+impl<const POINTS: usize> VerifyingKey<POINTS> {
     /// The key of an uncompressed SEC1 point (`0x04`, x, y), if it is a point of the curve.
-    pub const fn from_sec1(point: &[u8; 65]) -> Option<VerifyingKey<ENTRIES_>> {
+    pub const fn from_sec1(point: &[u8; 65]) -> Option<VerifyingKey<POINTS>> {
         match Affine::from_sec1(point) {
             Some(point) => Some(VerifyingKey {
                 table: Comb::of(&point),
@@ -31,7 +31,7 @@ impl<const ENTRIES_: usize> VerifyingKey<ENTRIES_> {
     }
 
     /// The key of a SEC1 point known at build time: a point off the curve fails the build.
-    pub const fn of_sec1(point: &[u8; 65]) -> VerifyingKey<ENTRIES_> {
+    pub const fn of_sec1(point: &[u8; 65]) -> VerifyingKey<POINTS> {
         match VerifyingKey::from_sec1(point) {
             Some(key) => key,
             None => panic!("not a P-256 point in uncompressed SEC1 form"),
@@ -57,7 +57,7 @@ impl<const ENTRIES_: usize> VerifyingKey<ENTRIES_> {
         }
         let e = scalar::reduce(&uint::from_be_bytes(digest));
         let w = scalar::invert(&s);
-        let generator = const { &Comb::<ENTRIES_>::of(&point::GENERATOR) };
+        let generator = const { &Comb::<POINTS>::of(&point::GENERATOR) };
         let sum = comb::mul_add(
             generator,
             &scalar::mul(&e, &w),
