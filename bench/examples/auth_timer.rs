@@ -7,8 +7,9 @@
 //!   cargo build -p fanout-router-bench --example auth_timer --release --target wasm32-wasip1
 //!   viceroy run target/wasm32-wasip1/release/examples/auth_timer.wasm
 //!
-//! Each figure is the best of 5 rounds of enough calls to last ~50 ms. With an argument,
-//! `auth_timer CALLS` makes CALLS Grip-Sig ES256 verifications and prints nothing, so that
+//! Each figure is the best of 5 rounds of enough calls to last ~50 ms. With arguments,
+//! `auth_timer CALLS [table|p256]` makes CALLS Grip-Sig ES256 verifications, with the
+//! fixed-key table (the default) or with p256, and prints nothing, so that
 //! the process's CPU time, against `auth_timer 0`, gives the cost of a call on a machine too
 //! busy for wall-clock rounds (BENCHMARKS.md: ES256 in wasm).
 
@@ -21,9 +22,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fanout_router_core::auth::{ClaimRule, Policy, Request, Stores, TokenSource};
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::decision::Headers;
-use fanout_router_core::grip_sig::{self, TrustedSigner};
+use fanout_router_core::grip_sig::{self, SignerKey, TrustedSigner};
 use fanout_router_core::jwt::{self, Algorithm, Key};
 use fanout_router_core::method::Methods;
+use fanout_router_core::p256_fixed::VerifyingKey;
 use fanout_router_core::route::{
     Action, Captures, Conditions, KeepAlive, KeepAliveMode, Match, Mode, PatternKind,
     RequestHeaders, Route,
@@ -80,18 +82,32 @@ impl Stores for Bearer {
 fn main() {
     let now = 1_800_000_000;
     let es256 = es256_grip_sig(now);
-    let fastly_like = [TrustedSigner {
-        key: Key {
+    let point: [u8; 65] = es256.1.clone().try_into().unwrap();
+    let with_p256 = [TrustedSigner {
+        key: SignerKey::Jwt(Key {
             algorithm: &jwt::ES256,
             id: None,
             material: Cow::Owned(es256.1),
-        },
+        }),
         issuer: "fastly:svc".to_owned(),
     }];
-    let verify_es256 = || grip_sig::verify(black_box(&es256.0), &fastly_like, now).unwrap();
-    if let Some(calls) = std::env::args().nth(1) {
+    let with_table = [TrustedSigner {
+        key: SignerKey::Es256(Box::leak(Box::new(
+            <VerifyingKey>::from_sec1(&point).unwrap(),
+        ))),
+        issuer: "fastly:svc".to_owned(),
+    }];
+    let verify_p256 = || grip_sig::verify(black_box(&es256.0), &with_p256, now).unwrap();
+    let verify_table = || grip_sig::verify(black_box(&es256.0), &with_table, now).unwrap();
+    let mut args = std::env::args().skip(1);
+    if let Some(calls) = args.next() {
         let calls: u32 = calls.parse().expect("CALLS is a number");
-        (0..calls).for_each(|_| verify_es256());
+        let verify: &dyn Fn() = match args.next().as_deref() {
+            None | Some("table") => &verify_table,
+            Some("p256") => &verify_p256,
+            Some(other) => panic!("VERIFIER is table or p256, not {other}"),
+        };
+        (0..calls).for_each(|_| verify());
         return;
     }
     let claims = format!(r#"{{"sub":"alice","exp":{}}}"#, now + 600);
@@ -114,7 +130,15 @@ fn main() {
         };
         println!("| auth {} | {:.1} |", algorithm.name, best_micros(&check));
     }
-    println!("| Grip-Sig ES256 | {:.1} |", best_micros(&verify_es256));
+    println!(
+        "| Grip-Sig ES256, p256 | {:.1} |",
+        best_micros(&verify_p256)
+    );
+    println!(
+        "| Grip-Sig ES256, fixed-key table | {:.1} |",
+        best_micros(&verify_table)
+    );
+    comb_widths(&point);
     let local = [TrustedSigner::local()];
     let hs256 = jwt::sign_hs256(
         grip_sig::LOCAL_KEY,
@@ -146,6 +170,30 @@ fn policy(key: Key) -> Policy {
         channels_claim: None,
         forward_authorization: true,
     }
+}
+
+/// ES256 verification alone (no JWT) for each comb width: its tables' bytes (the
+/// generator's and the key's) against its time.
+fn comb_widths(point: &[u8; 65]) {
+    fn row<const ENTRIES: usize>(point: &[u8; 65]) {
+        let key = VerifyingKey::<ENTRIES>::from_sec1(point).unwrap();
+        let signing = p256::ecdsa::SigningKey::from_slice(&[9; 32]).unwrap();
+        let signature: p256::ecdsa::Signature = signing.sign(b"message");
+        let signature = signature.to_bytes();
+        let verify = || assert!(key.verify(black_box(b"message"), &signature));
+        let bytes = 2 * std::mem::size_of::<VerifyingKey<ENTRIES>>();
+        let teeth = ENTRIES.trailing_zeros() + 1;
+        println!(
+            "| comb w={teeth}, {bytes} table bytes | {:.1} |",
+            best_micros(&verify)
+        );
+    }
+    row::<4>(point);
+    row::<8>(point);
+    row::<16>(point);
+    row::<32>(point);
+    row::<64>(point);
+    row::<128>(point);
 }
 
 /// A key of each algorithm and a token it signs.

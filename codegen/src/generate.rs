@@ -62,7 +62,7 @@ fn signers(signers: &SignersDef) -> TokenStream {
         None => quote!(None),
         Some((issuer, point)) => {
             let point = byte_string(point);
-            quote!(Some(PublicSigner { issuer: #issuer, public_key: #point }))
+            quote!(Some(PublicSigner { issuer: #issuer, key: &VerifyingKey::of_sec1(#point) }))
         }
     };
     let local = match &signers.local {

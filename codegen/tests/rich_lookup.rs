@@ -3,6 +3,7 @@
 //! subtrees.
 
 use fanout_router_core::decision::Headers;
+use fanout_router_core::grip_sig::{FASTLY_KEY, SignerKey};
 use fanout_router_core::jwt;
 use fanout_router_core::route::{Action, Mode, RequestKey};
 
@@ -64,12 +65,17 @@ fn methods_literals_and_prefixes_pick_as_the_rules_say() {
 fn the_signers_are_the_grip_sig_table() {
     let production = rich::SIGNERS.production("svc");
     assert_eq!(production.issuer, "my-pushpin");
-    assert_eq!(production.key.algorithm, &jwt::ES256);
-    assert_eq!(production.key.material.len(), 65, "a SEC1 point");
+    let SignerKey::Es256(key) = production.key else {
+        panic!("an ES256 key fixed at build time");
+    };
+    assert_ne!(key, &FASTLY_KEY, "routes.toml's key, not Fastly's");
     let local = rich::SIGNERS.local();
     assert_eq!(local.issuer, "pushpin");
-    assert_eq!(local.key.algorithm, &jwt::HS256);
-    assert_eq!(&*local.key.material, b"my-pushpin-sig-key");
+    let SignerKey::Jwt(key) = local.key else {
+        panic!("an HS256 key");
+    };
+    assert_eq!(key.algorithm, &jwt::HS256);
+    assert_eq!(&*key.material, b"my-pushpin-sig-key");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use crate::jwt::{self, Key, Token, TokenError};
+use crate::p256_fixed::VerifyingKey;
 
 /// Bytes of an uncompressed P-256 public key in SEC1 form: `0x04`, then x and y.
 pub const P256_POINT_BYTES: usize = 65;
@@ -20,6 +21,9 @@ pub const FASTLY_PUBLIC_KEY: [u8; P256_POINT_BYTES] = [
     0xb3,
 ];
 
+/// [`FASTLY_PUBLIC_KEY`] with its comb table, built at compile time.
+pub static FASTLY_KEY: VerifyingKey = VerifyingKey::of_sec1(&FASTLY_PUBLIC_KEY);
+
 /// The key the Fastly CLI's local Pushpin signs with, as its configuration writes it
 /// (`sig_key`), and its issuer (`sig_iss`). Trusted under the local server only.
 pub const LOCAL_SIG_KEY: &str = "viceroy_dev_signing_key_dont_use_in_production";
@@ -32,25 +36,48 @@ pub const LEEWAY_SECS: u64 = 60;
 /// Longer tokens are rejected before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 4096;
 
-fn es256(point: &'static [u8]) -> Key {
-    Key {
-        algorithm: &jwt::ES256,
-        id: None,
-        material: Cow::Borrowed(point),
-    }
-}
-
-fn hs256(secret: &'static [u8]) -> Key {
-    Key {
+fn hs256(secret: &'static [u8]) -> SignerKey {
+    SignerKey::Jwt(Key {
         algorithm: &jwt::HS256,
         id: None,
         material: Cow::Borrowed(secret),
+    })
+}
+
+/// How a signer's tokens are verified.
+#[derive(Debug)]
+pub enum SignerKey {
+    /// By the code of the key's algorithm in `jwt` (HS256 under the local server).
+    Jwt(Key),
+    /// ES256 under a public key fixed at build time, with its precomputed table.
+    Es256(&'static VerifyingKey),
+}
+
+impl SignerKey {
+    pub fn algorithm(&self) -> &'static str {
+        match self {
+            SignerKey::Jwt(key) => key.algorithm.name,
+            SignerKey::Es256(_) => jwt::ES256_NAME,
+        }
+    }
+
+    /// The claims of `token` if this key signed it.
+    fn verify(
+        &self,
+        token: &Token,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, TokenError> {
+        match self {
+            SignerKey::Jwt(key) => token.verify(key),
+            SignerKey::Es256(key) => token.verify_with(jwt::ES256_NAME, |input, signature| {
+                key.verify(input, signature)
+            }),
+        }
     }
 }
 
 /// A key and the exact `iss` its tokens must carry.
 pub struct TrustedSigner {
-    pub key: Key,
+    pub key: SignerKey,
     pub issuer: String,
 }
 
@@ -58,7 +85,7 @@ impl TrustedSigner {
     /// Fastly Fanout signing for the Compute service `service_id`.
     pub fn fastly(service_id: &str) -> TrustedSigner {
         TrustedSigner {
-            key: es256(&FASTLY_PUBLIC_KEY),
+            key: SignerKey::Es256(&FASTLY_KEY),
             issuer: format!("fastly:{service_id}"),
         }
     }
@@ -87,8 +114,8 @@ pub struct Signers {
 #[derive(Debug, PartialEq, Eq)]
 pub struct PublicSigner {
     pub issuer: &'static str,
-    /// The key's SEC1 point, read from routes.toml's PEM at build time.
-    pub public_key: &'static [u8; P256_POINT_BYTES],
+    /// The key of routes.toml's PEM, its table built at compile time.
+    pub key: &'static VerifyingKey,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -103,7 +130,7 @@ impl Signers {
         match &self.production {
             None => TrustedSigner::fastly(service_id),
             Some(signer) => TrustedSigner {
-                key: es256(signer.public_key),
+                key: SignerKey::Es256(signer.key),
                 issuer: signer.issuer.to_owned(),
             },
         }
@@ -182,7 +209,7 @@ pub fn verify(token: &str, signers: &[TrustedSigner], now_unix_secs: u64) -> Res
     let alg = token.algorithm()?;
     let candidates: Vec<&TrustedSigner> = signers
         .iter()
-        .filter(|signer| signer.key.algorithm.name == alg)
+        .filter(|signer| signer.key.algorithm() == alg)
         .collect();
     if candidates.is_empty() {
         return Err(SigError::UnsupportedAlgorithm);
@@ -190,7 +217,7 @@ pub fn verify(token: &str, signers: &[TrustedSigner], now_unix_secs: u64) -> Res
     let mut claims = Err(SigError::BadSignature);
     let mut verified_issuers = Vec::new();
     for signer in candidates {
-        match token.verify(&signer.key) {
+        match signer.key.verify(&token) {
             Err(TokenError::BadSignature) => {}
             // Signed by this signer; claims that cannot be read are its error.
             vouched => {
@@ -263,13 +290,10 @@ mod tests {
     }
 
     fn es256_signer(key: &SigningKey) -> TrustedSigner {
-        let point = key.verifying_key().to_sec1_point(false);
         TrustedSigner {
-            key: Key {
-                algorithm: &jwt::ES256,
-                id: None,
-                material: Cow::Owned(point.as_bytes().to_vec()),
-            },
+            key: SignerKey::Es256(Box::leak(Box::new(
+                <VerifyingKey>::from_sec1(sec1_of(key)).unwrap(),
+            ))),
             issuer: "fastly:svc".to_string(),
         }
     }
@@ -290,31 +314,21 @@ BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
     }
 
     #[test]
-    fn the_fastly_key_is_a_p256_point() {
+    fn the_fastly_key_is_its_point() {
         let signer = TrustedSigner::fastly("svc");
-        assert_eq!(signer.key.algorithm, &jwt::ES256);
-        assert!(p256::ecdsa::VerifyingKey::from_sec1_bytes(&signer.key.material).is_ok());
+        assert_eq!(signer.key.algorithm(), "ES256");
+        assert_eq!(
+            <VerifyingKey>::from_sec1(&FASTLY_PUBLIC_KEY).as_ref(),
+            Some(&FASTLY_KEY)
+        );
         assert_eq!(signer.issuer, "fastly:svc");
     }
 
     #[test]
-    fn bytes_that_are_no_p256_point_verify_nothing() {
-        let key = test_key(7);
-        let token = es256_token(&key, ES256, &claims("fastly:svc", NOW + 3600));
-        let point = key.verifying_key().to_sec1_point(false).as_bytes().to_vec();
-        let mut off_curve = point.clone();
+    fn bytes_that_are_no_p256_point_are_no_key() {
+        let mut off_curve = *sec1_of(&test_key(7));
         off_curve[64] ^= 1;
-        for bytes in [vec![], point[..64].to_vec(), off_curve] {
-            let signer = TrustedSigner {
-                key: Key {
-                    algorithm: &jwt::ES256,
-                    id: None,
-                    material: Cow::Owned(bytes),
-                },
-                issuer: "fastly:svc".to_owned(),
-            };
-            assert_eq!(verify(&token, &[signer], NOW), Err(SigError::BadSignature));
-        }
+        assert_eq!(<VerifyingKey>::from_sec1(&off_curve), None);
     }
 
     #[test]
@@ -595,7 +609,7 @@ BjSvcrx4VLetWCjuDAmppTo3xM/zz763COTCgHfp/6lPdCyYjjqc+GM7sw==
         let signers = Signers {
             production: Some(PublicSigner {
                 issuer: "my-pushpin",
-                public_key: sec1_of(&key),
+                key: Box::leak(Box::new(<VerifyingKey>::from_sec1(sec1_of(&key)).unwrap())),
             }),
             local: Some(SharedKeySigner {
                 issuer: "pushpin",

@@ -16,3 +16,7 @@ pub mod reliable;
 pub mod response;
 pub mod route;
 pub mod websocket;
+
+/// ES256 under a key fixed at build time: a crate of its own so that it alone is compiled
+/// for speed (root Cargo.toml).
+pub use fanout_router_p256 as p256_fixed;

@@ -459,6 +459,7 @@ pub mod prelude {
     pub use crate::channel::{Channel, Piece};
     pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};
     pub use crate::method::Methods;
+    pub use crate::p256_fixed::VerifyingKey;
     // The policies of `[auth.NAME]` and `[cors.NAME]`, named by module: both are `Policy`.
     pub use crate::{auth, cors, jwt};
     pub use std::borrow::Cow;

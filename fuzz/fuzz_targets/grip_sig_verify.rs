@@ -15,9 +15,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fanout_router_core::grip_sig::{
-    LEEWAY_SECS, LOCAL_ISSUER, LOCAL_KEY, MAX_TOKEN_BYTES, TrustedSigner, verify,
+    LEEWAY_SECS, LOCAL_ISSUER, LOCAL_KEY, MAX_TOKEN_BYTES, SignerKey, TrustedSigner, verify,
 };
-use fanout_router_core::jwt::{ES256, Key};
+use fanout_router_core::p256_fixed::VerifyingKey;
 use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
 use p256::ecdsa::signature::Signer;
@@ -38,16 +38,17 @@ static SIGNERS: LazyLock<[TrustedSigner; 3]> = LazyLock::new(|| {
         TrustedSigner::fastly(SERVICE_ID),
         TrustedSigner::local(),
         TrustedSigner {
-            key: Key {
-                algorithm: &ES256,
-                id: None,
-                material: TEST_KEY
-                    .verifying_key()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec()
-                    .into(),
-            },
+            key: SignerKey::Es256(Box::leak(Box::new(
+                <VerifyingKey>::from_sec1(
+                    &TEST_KEY
+                        .verifying_key()
+                        .to_sec1_point(false)
+                        .as_bytes()
+                        .try_into()
+                        .expect("65 bytes"),
+                )
+                .expect("a P-256 point"),
+            ))),
             issuer: FASTLY_ISSUER.to_owned(),
         },
     ]

@@ -213,7 +213,11 @@ impl<'a> App<'a> {
         let root = paths::repo_root();
         let mut watched = vec![self.routes.clone()];
         let app = ["fastly.toml", "Cargo.toml", "Cargo.lock", "build.rs", "src"];
-        watched.extend(app.iter().chain(&["core", "codegen"]).map(|p| root.join(p)));
+        watched.extend(
+            app.iter()
+                .chain(&["core", "p256-fixed", "codegen"])
+                .map(|p| root.join(p)),
+        );
         watched
     }
 
