@@ -460,7 +460,8 @@ pub mod prelude {
     pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};
     pub use crate::method::Methods;
     // The policies of `[auth.NAME]` and `[cors.NAME]`, named by module: both are `Policy`.
-    pub use crate::{auth, cors, jwt};
+    pub use crate::decision::Features;
+    pub use crate::{auth, cors, jwt, reliable};
     pub use std::borrow::Cow;
 }
 
