@@ -15,4 +15,5 @@ pub mod path;
 pub mod reliable;
 pub mod response;
 pub mod route;
+pub mod rs256;
 pub mod websocket;
