@@ -75,21 +75,23 @@ impl PublicKey {
         self.pow(&s, &self.e) == encode(&Sha256::digest(message), self.size)
     }
 
-    /// `base^exponent mod n` (`base` below n, `exponent` big-endian) as `size` bytes,
-    /// big-endian: left to right, square and multiply.
+    /// `base^exponent mod n` (`base` below n, `exponent` big-endian without leading zero
+    /// bytes, not zero) as `size` bytes, big-endian: left to right, square and multiply,
+    /// from the exponent's top bit.
     fn pow(&self, base: &[u32], exponent: &[u8]) -> Vec<u8> {
         let base = self.mul(base, &self.r2);
-        let mut one = vec![0; self.n.len()];
-        one[0] = 1;
-        let mut acc = self.mul(&one, &self.r2);
-        for byte in exponent {
-            for bit in (0..8).rev() {
-                acc = self.mul(&acc, &acc);
-                if byte >> bit & 1 == 1 {
-                    acc = self.mul(&acc, &base);
-                }
+        let mut acc = base.clone();
+        let bits = exponent
+            .iter()
+            .flat_map(|byte| (0..8).rev().map(move |i| byte >> i & 1));
+        for bit in bits.skip_while(|&bit| bit == 0).skip(1) {
+            acc = self.mul(&acc, &acc);
+            if bit == 1 {
+                acc = self.mul(&acc, &base);
             }
         }
+        let mut one = vec![0; self.n.len()];
+        one[0] = 1;
         let result = self.mul(&acc, &one);
         let bytes: Vec<u8> = result.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
         bytes[bytes.len() - self.size..].to_vec()
@@ -133,10 +135,12 @@ impl PublicKey {
 
     /// R^2 mod n for a modulus of `bits` bits: 2^(bits - 1), below n, doubled up to
     /// 2^(32 limbs + j) = 2^j R, then squared s times in Montgomery form, which doubles the
-    /// power of two above R each time, to 2^(j 2^s) R = R^2, where j 2^s = 32 limbs.
+    /// power of two above R each time, to 2^(j 2^s) R = R^2, where j 2^s = 32 limbs. A
+    /// doubling costs one pass over the limbs and a squaring as many passes as there are
+    /// limbs, so s is at most 4: j is then at least 2 limbs, the cost of one squaring.
     fn r_squared(&self, bits: usize) -> Vec<u32> {
         let r_bits = 32 * self.n.len();
-        let squarings = r_bits.trailing_zeros();
+        let squarings = r_bits.trailing_zeros().min(4);
         let j = r_bits >> squarings;
         let mut x = vec![0u32; self.n.len()];
         x[(bits - 1) / 32] = 1 << ((bits - 1) % 32);
