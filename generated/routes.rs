@@ -154,5 +154,11 @@ pub static SIGNERS: Signers = Signers {
     local: None,
 };
 
-/// The token check, compiled in only when a route has an `[auth]` policy.
-pub const AUTHORIZE: Option<auth::Authorize> = None;
+/// The code of the features routes.toml uses; `None` leaves out one that no route
+/// uses.
+pub const FEATURES: Features = Features {
+    authorize: None,
+    cors: None,
+    reliable: None,
+    rewrite: None,
+};

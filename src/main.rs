@@ -76,7 +76,7 @@ fn decide(req: &Request, signers: fn() -> Vec<TrustedSigner>) -> Decision {
     let context = Context {
         lookup: routes::lookup,
         signers,
-        authorize: routes::AUTHORIZE,
+        features: routes::FEATURES,
         stores: &FastlyStores,
         now_unix_secs: unix_now(),
     };
@@ -147,9 +147,10 @@ fn carry_out(mut req: Request, decision: Decision) {
             answer.headers.extend(headers);
             send(answer);
         }
-        Decision::Resume(resume) => send(resume.answer()),
+        Decision::Resume(resume) => send((reliable_calls().answer)(&resume)),
         Decision::FetchHistory(resume) => {
-            let (answer, problem) = resume.after_history(fetch_history(&resume));
+            let (answer, problem) =
+                (reliable_calls().after_history)(&resume, fetch_history(&resume));
             if let Some(problem) = problem {
                 eprintln!(
                     "reliable delivery: the client keeps its stream without the missed items: {problem}"
@@ -160,9 +161,16 @@ fn carry_out(mut req: Request, decision: Decision) {
     }
 }
 
+/// The decision resumes only on a reliable route, which `FEATURES` compiles in.
+fn reliable_calls() -> reliable::Calls {
+    routes::FEATURES
+        .reliable
+        .expect("a reliable route's second pass has reliable delivery compiled in")
+}
+
 /// `GET` of the history endpoint (README: Reliable delivery): its status and at most
 /// `MAX_HISTORY_BYTES + 1` bytes of its body, so that a longer one is refused as such.
-fn fetch_history(resume: &Resume) -> Result<(u16, Vec<u8>), String> {
+fn fetch_history(resume: &Resume) -> reliable::Fetched {
     let backend = resume.reliable.backend;
     let url = format!("http://{backend}{}", resume.history_target());
     let request = Request::get(url).with_header("Accept", "application/json");

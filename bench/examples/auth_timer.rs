@@ -1,7 +1,9 @@
 //! What a route's `[auth]` policy costs per request, per algorithm: `Policy::authorize` on
 //! a valid token (decode, select the key, verify, check times and the path binding), timed
 //! with `std::time::Instant` so that it runs natively and inside wasm32-wasip1 under
-//! Viceroy alike. Grip-Sig verification (ES256 on Fastly, HS256 locally) for comparison.
+//! Viceroy alike. Grip-Sig verification (ES256 on Fastly, HS256 locally) for comparison,
+//! and RS256 verification alone, the app's (`rs256.rs`) beside the `rsa` crate's, key
+//! reading included since the app reads the key on each call.
 //!
 //!   cargo run -p fanout-router-bench --example auth_timer --release
 //!   cargo build -p fanout-router-bench --example auth_timer --release --target wasm32-wasip1
@@ -30,14 +32,17 @@ use fanout_router_core::route::{
     Action, Captures, Conditions, KeepAlive, KeepAliveMode, Match, Mode, PatternKind,
     RequestHeaders, Route,
 };
+use fanout_router_core::rs256;
 use p256::ecdsa::signature::Signer;
+use rsa::BoxedUint;
 use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::SignatureEncoding;
+use rsa::signature::{SignatureEncoding, Verifier};
 use rsa::traits::PublicKeyParts;
 
 const ROUNDS: usize = 5;
 const ROUND_TIME: Duration = Duration::from_millis(50);
 const RSA_PRIVATE_PEM: &str = include_str!("../../core/src/jwt/test-rsa-2048.pem");
+const RSA_4096_PEM: &str = include_str!("../../core/src/rs256/test-rsa-4096.pem");
 
 static ROUTE: Route = Route {
     pattern: "/notifications/{user}",
@@ -151,6 +156,33 @@ fn main() {
     );
     let verify = || grip_sig::verify(black_box(&hs256), &local, now).unwrap();
     println!("| Grip-Sig HS256 | {:.1} |", best_micros(&verify));
+    for (bits, pem) in [(2048, RSA_PRIVATE_PEM), (4096, RSA_4096_PEM)] {
+        let private = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
+        let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(private.clone());
+        let signature = signer.sign(b"message").to_vec();
+        let (n, e) = (private.n().to_be_bytes(), private.e().to_be_bytes());
+        let ours = || {
+            let key = rs256::PublicKey::new(black_box(&n), &e, jwt::MIN_RSA_BITS).unwrap();
+            assert!(key.verify(b"message", black_box(&signature)));
+        };
+        let theirs = || {
+            let key = rsa::PublicKey::new(
+                BoxedUint::from_be_slice_vartime(black_box(&n)),
+                BoxedUint::from_be_slice_vartime(&e),
+            )
+            .unwrap();
+            let signature = rsa::pkcs1v15::Signature::try_from(black_box(&signature[..])).unwrap();
+            let verifier = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(key);
+            verifier.verify(b"message", &signature).unwrap();
+        };
+        let (ours, theirs) = (best_micros(&ours), best_micros(&theirs));
+        println!("| RS256 {bits} bits, rs256.rs | {ours:.1} |");
+        println!("| RS256 {bits} bits, rsa crate | {theirs:.1} |");
+        println!(
+            "| RS256 {bits} bits, rs256.rs / rsa crate | {:.2} |",
+            ours / theirs
+        );
+    }
 }
 
 fn policy(key: Key) -> Policy {

@@ -28,11 +28,7 @@ pub fn generate(table: &Table) -> String {
     let policy_statics = policies.statics(table);
     let lookup = lookup(table, &names);
     let signers = signers(&table.signers);
-    let authorize = if table.routes.iter().any(|route| route.auth.is_some()) {
-        quote!(Some(auth::Policy::authorize))
-    } else {
-        quote!(None)
-    };
+    let features = features(table);
     let body = quote! {
         /// Every route of routes.toml, in precedence order: the first that matches a request
         /// handles it.
@@ -41,8 +37,7 @@ pub fn generate(table: &Table) -> String {
         #policy_statics
         #lookup
         #signers
-        /// The token check, compiled in only when a route has an `[auth]` policy.
-        pub const AUTHORIZE: Option<auth::Authorize> = #authorize;
+        #features
     };
     // One fixed import: the prelude holds every name the generated code uses, and since
     // every file uses some, a glob import never warns.
@@ -55,6 +50,42 @@ pub fn generate(table: &Table) -> String {
         "{HEADER}{}",
         separate_items(&prettyplease::unparse(&syntax))
     )
+}
+
+/// `FEATURES`: the code of each feature that some route uses, `None` for the others, so
+/// that the compiler leaves their code out.
+fn features(table: &Table) -> TokenStream {
+    let used = |uses: fn(&RouteDef) -> bool, code: TokenStream| {
+        if table.routes.iter().any(uses) {
+            quote!(Some(#code))
+        } else {
+            quote!(None)
+        }
+    };
+    let authorize = used(|r| r.auth.is_some(), quote!(auth::Policy::authorize));
+    let cors = used(|r| r.cors.is_some(), quote!(cors::CALLS));
+    let reliable = used(|r| reliable(r).is_some(), quote!(reliable::CALLS));
+    let rewrite = used(|r| r.rewrite.is_some(), quote!(Rewrite::apply));
+    quote! {
+        /// The code of the features routes.toml uses; `None` leaves out one that no route
+        /// uses.
+        pub const FEATURES: Features = Features {
+            authorize: #authorize,
+            cors: #cors,
+            reliable: #reliable,
+            rewrite: #rewrite,
+        };
+    }
+}
+
+/// A route's `reliable`, on the modes that have one.
+fn reliable(route: &RouteDef) -> Option<&ReliableDef> {
+    match &route.action {
+        ActionDef::Answer(ModeDef::Stream { reliable, .. } | ModeDef::Sse { reliable, .. }) => {
+            reliable.as_ref()
+        }
+        _ => None,
+    }
 }
 
 fn signers(signers: &SignersDef) -> TokenStream {

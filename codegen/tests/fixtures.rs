@@ -137,6 +137,61 @@ fn one_more_route_is_a_diff_of_that_route_only() {
     }
 }
 
+/// `FEATURES` names the code of a feature only when some route uses it: the catch-all
+/// alone uses none, and a route set that adds a route using one gets that one alone.
+#[test]
+fn features_are_compiled_in_only_for_the_routes_that_use_them() {
+    let catch_all = "[[route]]\nprefix = \"/\"\nfanout = \"origin\"\n";
+    // Each feature: its field, the code it names, and a route that uses it.
+    let uses = [
+        (
+            "authorize",
+            "auth::Policy::authorize",
+            "[auth.users]\nsecret = { store = \"fanout-router-auth\", key = \"users-hs256\" }\n\n\
+             [[route]]\npath = \"/a\"\nfanout = \"origin\"\nauth = \"users\"\n",
+        ),
+        (
+            "cors",
+            "cors::CALLS",
+            "[cors.web]\norigins = [\"https://app.example.com\"]\n\n\
+             [[route]]\npath = \"/a\"\nfanout = \"origin\"\ncors = \"web\"\n",
+        ),
+        (
+            "reliable",
+            "reliable::CALLS",
+            "[[route]]\npath = \"/a\"\nanswer = \"sse\"\nchannels = [\"a\"]\n\
+             reliable = { history = \"origin\", path = \"/history\" }\n",
+        ),
+        (
+            "rewrite",
+            "Rewrite::apply",
+            "[[route]]\nprefix = \"/a\"\ndirect = \"origin\"\nrewrite = { prefix = \"/v2\" }\n",
+        ),
+    ];
+    let features = |routes: &str| {
+        let code = generated(routes);
+        let at = code
+            .find("pub const FEATURES")
+            .expect("FEATURES is generated");
+        code[at..].to_owned()
+    };
+    let none = features(catch_all);
+    for (name, _, _) in uses {
+        assert!(none.contains(&format!("{name}: None,")), "{none}");
+    }
+    for (used, _, route) in uses {
+        let with = features(&format!("{route}\n{catch_all}"));
+        for (name, code, _) in uses {
+            let expected = if name == used {
+                format!("{name}: Some({code}),")
+            } else {
+                format!("{name}: None,")
+            };
+            assert!(with.contains(&expected), "{route}\n{with}");
+        }
+    }
+}
+
 /// A run of changed lines: `removed` from the old text, replaced by `added`.
 #[derive(Debug, Default)]
 struct Hunk {

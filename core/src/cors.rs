@@ -78,6 +78,22 @@ impl Policy {
     }
 }
 
+/// The policy code the decision calls, through pointers that only the generated table's
+/// `FEATURES` names, and only when a route has a CORS policy: a route set without one
+/// carries none of it.
+#[derive(Clone, Copy)]
+pub struct Calls {
+    pub preflight: fn(&Policy, &str, &str, &str) -> Response,
+    pub response_headers: fn(&Policy, &str) -> Vec<(&'static str, String)>,
+    pub allows: fn(&Policy, &str) -> bool,
+}
+
+pub const CALLS: Calls = Calls {
+    preflight: Policy::preflight,
+    response_headers: Policy::response_headers,
+    allows: Policy::allows,
+};
+
 fn refuse(why: &str) -> Response {
     let mut response = Response::text(403, &format!("CORS preflight refused: {why}\n"));
     response.headers.push(("Vary", "Origin".to_owned()));

@@ -7,9 +7,9 @@ use crate::channel::BadCapture;
 use crate::cors;
 use crate::grip_sig::{self, SigError, TrustedSigner};
 use crate::path::{Target, normalise_host};
-use crate::reliable::Resume;
+use crate::reliable::{self, Resume};
 use crate::response::Response;
-use crate::route::{self, Action, Match, Mode, RequestHeaders, RequestKey};
+use crate::route::{self, Action, Match, Mode, RequestHeaders, RequestKey, Rewrite};
 use crate::websocket;
 
 /// The backend through which Fanout hands `answer` routes back to the app (fastly.toml).
@@ -43,11 +43,34 @@ pub struct Context<'a> {
     /// Called only for a request that carries a `Grip-Sig`, so a first pass pays nothing
     /// for key parsing.
     pub signers: fn() -> Vec<TrustedSigner>,
-    /// The generated table's `AUTHORIZE`: `None` when no route has an `[auth]` policy.
-    pub authorize: Option<auth::Authorize>,
+    /// The generated table's `FEATURES`.
+    pub features: Features,
     /// Read only for a route whose policy keeps its keys in a store.
     pub stores: &'a dyn auth::Stores,
     pub now_unix_secs: u64,
+}
+
+/// The code of the routes.toml features that only some routes use, each behind a pointer
+/// that the generated table's `FEATURES` sets only when a route uses the feature: the
+/// compiler then leaves out the code of every feature no route uses. A route whose feature
+/// is missing here is answered 500, never served without it.
+#[derive(Clone, Copy)]
+pub struct Features {
+    /// The token check of `[auth]` policies.
+    pub authorize: Option<auth::Authorize>,
+    pub cors: Option<cors::Calls>,
+    pub reliable: Option<reliable::Calls>,
+    pub rewrite: Option<fn(&Rewrite, &str) -> String>,
+}
+
+impl Features {
+    /// Every feature, for tools that handle any routes file.
+    pub const ALL: Features = Features {
+        authorize: Some(auth::Policy::authorize),
+        cors: Some(cors::CALLS),
+        reliable: Some(reliable::CALLS),
+        rewrite: Some(Rewrite::apply),
+    };
 }
 
 /// What to do with a request.
@@ -140,7 +163,10 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     };
     let route = matched.route;
     let cors_headers = match (route.cors, origin) {
-        (Some(cors), Some(origin)) => cors.response_headers(origin),
+        (Some(cors), Some(origin)) => match context.features.cors {
+            Some(calls) => (calls.response_headers)(cors, origin),
+            None => return not_compiled_in("CORS policy"),
+        },
         _ => Vec::new(),
     };
     let with_cors = |decision: Decision| match decision {
@@ -169,7 +195,10 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
         return match &route.action {
             Action::Answer(mode) => match mode.reliable() {
                 Some(reliable) => {
-                    let mut resume = Resume::read(
+                    let Some(calls) = context.features.reliable else {
+                        return not_compiled_in("reliable delivery");
+                    };
+                    let mut resume = (calls.read)(
                         mode,
                         reliable,
                         channels,
@@ -201,7 +230,7 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     let websocket = protocol == Protocol::WebSocketUpgrade;
     if websocket
         && let Some(origin) = origin
-        && !websocket_origin_allowed(route.cors, origin, headers)
+        && !websocket_origin_allowed(route.cors, origin, headers, context)
     {
         return refuse(
             403,
@@ -210,9 +239,8 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     }
     let mut drop_authorization = false;
     if let Some(policy) = route.auth {
-        // The generator pairs a policy with the check; fail closed if they ever disagree.
-        let Some(authorize) = context.authorize else {
-            return refuse(500, "this route's authorization is not compiled in");
+        let Some(authorize) = context.features.authorize else {
+            return not_compiled_in("authorization");
         };
         let request = auth::Request {
             headers,
@@ -230,7 +258,10 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
         }
     }
     if let Some(rewrite) = &route.rewrite {
-        target.path = rewrite.apply(&target.path);
+        let Some(apply) = context.features.rewrite else {
+            return not_compiled_in("rewrite");
+        };
+        target.path = apply(rewrite, &target.path);
     }
     let forward = |backend| Forward {
         backend,
@@ -263,11 +294,16 @@ fn preflight(
     };
     let asked = RequestKey { method, ..*key };
     let cors = (context.lookup)(&asked)?.route.cors?;
+    let Some(calls) = context.features.cors else {
+        return Some(not_compiled_in("CORS policy"));
+    };
     let requested = match text(incoming.headers, "access-control-request-headers") {
         Ok(requested) => requested.unwrap_or_default(),
         Err(refusal) => return Some(refusal),
     };
-    Some(Decision::Respond(cors.preflight(origin, method, requested)))
+    Some(Decision::Respond((calls.preflight)(
+        cors, origin, method, requested,
+    )))
 }
 
 /// Browsers send a WebSocket handshake's `Origin` but apply no CORS to it, so a page on
@@ -277,9 +313,13 @@ fn websocket_origin_allowed(
     cors: Option<&cors::Policy>,
     origin: &str,
     headers: &dyn Headers,
+    context: &Context,
 ) -> bool {
     match cors {
-        Some(cors) => cors.allows(origin),
+        Some(cors) => context
+            .features
+            .cors
+            .is_some_and(|calls| (calls.allows)(cors, origin)),
         None => headers
             .get("host")
             .and_then(|host| std::str::from_utf8(host).ok())
@@ -345,6 +385,12 @@ fn channels(matched: &Match) -> Result<Vec<String>, BadCapture> {
         .iter()
         .map(|channel| channel.render(matched))
         .collect()
+}
+
+/// A route uses a feature that `FEATURES` leaves out. The generator never emits such a
+/// table; if it ever did, the request is refused rather than served without the feature.
+fn not_compiled_in(feature: &str) -> Decision {
+    refuse(500, &format!("this route's {feature} is not compiled in"))
 }
 
 fn refuse(status: u16, message: &str) -> Decision {

@@ -11,6 +11,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
+use crate::rs256;
+
 /// A signature algorithm: its `alg` name, how it verifies, and how it reads its keys from a
 /// JWK (RFC 7517).
 pub struct Algorithm {
@@ -82,17 +84,7 @@ pub static ES256: Algorithm = Algorithm {
 pub static RS256: Algorithm = Algorithm {
     name: "RS256",
     verify: |material, input, signature| {
-        use rsa::pkcs1v15::{Signature, VerifyingKey};
-        use rsa::signature::Verifier;
-        let Some(key) = rsa_key(material) else {
-            return false;
-        };
-        let Ok(signature) = Signature::try_from(signature) else {
-            return false;
-        };
-        VerifyingKey::<sha2::Sha256>::new(key)
-            .verify(input, &signature)
-            .is_ok()
+        rsa_key(material).is_some_and(|key| key.verify(input, signature))
     },
     material_from_jwk: |jwk| {
         (jwk_str(jwk, "kty")? == "RSA").then_some(())?;
@@ -113,14 +105,10 @@ pub fn rsa_material(modulus: &[u8], exponent: &[u8]) -> Vec<u8> {
     [&length.to_be_bytes()[..], modulus, exponent].concat()
 }
 
-fn rsa_key(material: &[u8]) -> Option<rsa::PublicKey> {
-    use rsa::BoxedUint;
+fn rsa_key(material: &[u8]) -> Option<rs256::PublicKey> {
     let (length, rest) = material.split_first_chunk::<2>()?;
     let (modulus, exponent) = rest.split_at_checked(usize::from(u16::from_be_bytes(*length)))?;
-    let n = BoxedUint::from_be_slice_vartime(modulus);
-    let e = BoxedUint::from_be_slice_vartime(exponent);
-    let key = rsa::PublicKey::new(n, e).ok()?;
-    (rsa::traits::PublicKeyParts::n_bits_precision(&key) >= MIN_RSA_BITS as u32).then_some(key)
+    rs256::PublicKey::new(modulus, exponent, MIN_RSA_BITS)
 }
 
 fn jwk_str<'a>(jwk: &'a Map<String, Value>, name: &str) -> Option<&'a str> {

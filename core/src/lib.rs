@@ -15,6 +15,7 @@ pub mod path;
 pub mod reliable;
 pub mod response;
 pub mod route;
+pub mod rs256;
 pub mod websocket;
 
 /// ES256 under a key fixed at build time: a crate of its own so that it alone is compiled

@@ -47,6 +47,29 @@ pub struct Resume {
     pub headers: Vec<(&'static str, String)>,
 }
 
+/// The second pass of a reliable route, through pointers that only the generated table's
+/// `FEATURES` names, and only when a route declares `reliable`: a route set without one
+/// carries none of it.
+#[derive(Clone, Copy)]
+pub struct Calls {
+    pub read: Read,
+    pub answer: fn(&Resume) -> Response,
+    pub after_history: fn(&Resume, Fetched) -> (Response, Option<String>),
+}
+
+/// [`Resume::read`].
+pub type Read =
+    fn(&'static Mode, &'static Reliable, Vec<String>, &str, Option<&str>, &dyn Headers) -> Resume;
+
+/// The history endpoint's status and body, or why it could not be reached.
+pub type Fetched = Result<(u16, Vec<u8>), String>;
+
+pub const CALLS: Calls = Calls {
+    read: Resume::read,
+    answer: Resume::answer,
+    after_history: Resume::after_history,
+};
+
 /// One item of the history endpoint's answer.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Item {
@@ -114,14 +137,11 @@ impl Resume {
         self.instructions(self.last_id.as_deref(), body)
     }
 
-    /// The answer to a next-link request once the history endpoint answered `fetched`
-    /// (status and body, or why it could not be reached), and what went wrong, for the log.
+    /// The answer to a next-link request once the history endpoint answered `fetched`, and
+    /// what went wrong, for the log.
     /// Whatever went wrong, the client keeps its stream: the answer then holds it at the
     /// same last id, so the next publish that does not follow asks the history again.
-    pub fn after_history(
-        &self,
-        fetched: Result<(u16, Vec<u8>), String>,
-    ) -> (Response, Option<String>) {
+    pub fn after_history(&self, fetched: Fetched) -> (Response, Option<String>) {
         let after = self.last_id.as_deref().unwrap_or_default();
         let items = fetched.and_then(|(status, body)| parse_history(status, &body, after));
         match items {

@@ -461,7 +461,8 @@ pub mod prelude {
     pub use crate::method::Methods;
     pub use crate::p256_fixed::VerifyingKey;
     // The policies of `[auth.NAME]` and `[cors.NAME]`, named by module: both are `Policy`.
-    pub use crate::{auth, cors, jwt};
+    pub use crate::decision::Features;
+    pub use crate::{auth, cors, jwt, reliable};
     pub use std::borrow::Cow;
 }
 

@@ -257,17 +257,27 @@ impl auth::Stores for NoStores {
     }
 }
 
-fn context() -> Context<'static> {
+fn context(features: Features) -> Context<'static> {
     Context {
         lookup,
         signers: || vec![TrustedSigner::local()],
-        authorize: Some(auth::Policy::authorize),
+        features,
         stores: &NoStores,
         now_unix_secs: NOW,
     }
 }
 
 fn decide_with(method: &str, target: &str, headers: &[(&'static str, &[u8])]) -> Decision {
+    decide_without(Features::ALL, method, target, headers)
+}
+
+/// The decision with only `features` compiled in.
+fn decide_without(
+    features: Features,
+    method: &str,
+    target: &str,
+    headers: &[(&'static str, &[u8])],
+) -> Decision {
     let headers = Fake(headers.iter().map(|(n, v)| (*n, v.to_vec())).collect());
     let (path, query) = match target.split_once('?') {
         Some((path, query)) => (path, Some(query)),
@@ -283,7 +293,7 @@ fn decide_with(method: &str, target: &str, headers: &[(&'static str, &[u8])]) ->
         host,
         headers: &headers,
     };
-    decide(&incoming, &context())
+    decide(&incoming, &context(features))
 }
 
 fn get(path: &str) -> Decision {
@@ -705,4 +715,54 @@ fn the_normalised_host_selects_and_a_rewrite_changes_the_path_sent_on() {
         decide_with("GET", "/legacy/a", &[("host", b"www.example.com")]),
         handoff("origin", "/legacy/a")
     );
+}
+
+#[test]
+fn a_route_whose_feature_is_not_compiled_in_is_refused_not_served_without_it() {
+    let none = Features {
+        authorize: None,
+        cors: None,
+        reliable: None,
+        rewrite: None,
+    };
+    let (name, token) = valid_sig();
+    let bearer = format!("Bearer {}", user_token("alice"));
+    let preflight = [APP_ORIGIN, ("Access-Control-Request-Method", &b"GET"[..])];
+    let cases = [
+        (
+            "GET",
+            "/notifications/alice",
+            vec![("Authorization", bearer.as_bytes())],
+            "authorization",
+        ),
+        (
+            "GET",
+            "/notifications/alice",
+            vec![APP_ORIGIN],
+            "CORS policy",
+        ),
+        (
+            "OPTIONS",
+            "/notifications/alice",
+            preflight.to_vec(),
+            "CORS policy",
+        ),
+        (
+            "POST",
+            "/feeds/news",
+            vec![(name, token.as_slice())],
+            "reliable delivery",
+        ),
+        (
+            "GET",
+            "/legacy/a",
+            vec![("host", &b"admin.example.com"[..])],
+            "rewrite",
+        ),
+    ];
+    for (method, path, headers, feature) in cases {
+        let decision = decide_without(none, method, path, &headers);
+        let expected = format!("this route's {feature} is not compiled in\n");
+        assert_eq!(refused(&decision), (500, expected), "{method} {path}");
+    }
 }

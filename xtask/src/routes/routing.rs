@@ -18,7 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use fanout_router_codegen::model::{self, ActionDef, ModeDef, Pattern, RouteDef, Segment, Table};
 use fanout_router_codegen::{generate, precedence};
 use fanout_router_core::channel::{Channel, Piece};
-use fanout_router_core::decision::{self, Context, Decision, Forward, Headers, Incoming, Lookup};
+use fanout_router_core::decision::{
+    self, Context, Decision, Features, Forward, Headers, Incoming, Lookup,
+};
 use fanout_router_core::method::Methods;
 use fanout_router_core::path::{Target, normalise_host};
 use fanout_router_core::route::{
@@ -160,7 +162,10 @@ impl Routing {
                 lookup: self.lookup,
                 // A case is a first pass: a `Grip-Sig` header is refused as unverified.
                 signers: Vec::new,
-                authorize: Some(authorize_case),
+                features: Features {
+                    authorize: Some(authorize_case),
+                    ..Features::ALL
+                },
                 stores: &NoStores,
                 now_unix_secs: SystemTime::now()
                     .duration_since(UNIX_EPOCH)
