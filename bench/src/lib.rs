@@ -8,10 +8,9 @@ pub mod synthetic;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
+pub use fanout_router_core::decision::Lookup;
 use fanout_router_core::method::Methods;
 use fanout_router_core::route::{Captures, Match, PatternKind, RequestKey, Route};
-
-pub type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;
 
 /// One route set: its generated lookup and table, its routes in matchit's syntax, and the
 /// paths one benchmark iteration looks up.

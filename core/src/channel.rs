@@ -73,7 +73,7 @@ impl Channel {
                 Piece::Param(index) => {
                     let value = matched.captures.get(index);
                     check_capture(value).map_err(|reason| BadCapture {
-                        param: matched.route.params[index],
+                        param: matched.route.params[index].name,
                         reason,
                     })?;
                     name.push_str(value);
@@ -102,13 +102,18 @@ pub fn check_capture(value: &str) -> Result<(), CaptureFault> {
 mod tests {
     use super::*;
     use crate::method::Methods;
-    use crate::route::{Action, Captures, Conditions, Mode, PatternKind, RequestHeaders, Route};
+    use crate::route::{
+        Action, Captures, Conditions, Mode, Param, PatternKind, RequestHeaders, Route,
+    };
 
     static ROOM: Route = Route {
         pattern: "/rooms/{room}",
         kind: PatternKind::Exact,
         methods: Methods::ANY,
-        params: &["room"],
+        params: &[Param {
+            name: "room",
+            segment: 1,
+        }],
         action: Action::Answer(Mode::WsEcho { keep_alive: None }),
         channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
         auth: None,

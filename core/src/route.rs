@@ -16,8 +16,8 @@ pub struct Route {
     pub pattern: &'static str,
     pub kind: PatternKind,
     pub methods: Methods,
-    /// Names of the parameters in `pattern`, in order of appearance.
-    pub params: &'static [&'static str],
+    /// The parameters of `pattern`, in order of appearance.
+    pub params: &'static [Param],
     pub action: Action,
     pub channels: &'static [Channel],
     /// The `[auth.NAME]` policy a request must pass, checked before any handoff.
@@ -33,6 +33,14 @@ pub struct Route {
     pub rewrite: Option<Rewrite>,
     /// Request headers added and removed for the backend (`request_headers`).
     pub request_headers: RequestHeaders,
+}
+
+/// A parameter of a route's pattern: its name, and the segment of the path it captures.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    /// The index of the segment, counted from 0 after the path's leading `/`.
+    pub segment: usize,
 }
 
 /// What the route lookup reads of a request.
@@ -393,8 +401,25 @@ pub struct Match<'p> {
 }
 
 impl<'p> Match<'p> {
+    /// `route`, found by the lookup on `path`, and the values its parameters capture there.
+    /// The lookup returns the route alone: a parameter always takes a whole segment at the
+    /// same place, so its value is read here, once, for the one route that handles the
+    /// request.
+    pub fn new(route: &'static Route, path: &'p str) -> Match<'p> {
+        let mut captures = Captures::default();
+        if !route.params.is_empty() {
+            let rest = path.strip_prefix('/').unwrap_or(path);
+            let mut segments = rest.split('/').enumerate();
+            for (index, param) in route.params.iter().enumerate() {
+                let value = segments.find(|(segment, _)| *segment == param.segment);
+                captures.set(index, value.map_or("", |(_, value)| value));
+            }
+        }
+        Match { route, captures }
+    }
+
     pub fn param(&self, name: &str) -> Option<&'p str> {
-        let index = self.route.params.iter().position(|p| *p == name)?;
+        let index = self.route.params.iter().position(|p| p.name == name)?;
         Some(self.captures.get(index))
     }
 }
@@ -410,14 +435,6 @@ impl<'p> Captures<'p> {
 
     pub fn get(&self, index: usize) -> &'p str {
         self.0[index]
-    }
-
-    /// The values of a route's parameters, in order; the generated lookup names them.
-    #[inline]
-    pub fn of<const N: usize>(values: [&'p str; N]) -> Captures<'p> {
-        let mut captures = Captures::default();
-        captures.0[..N].copy_from_slice(&values);
-        captures
     }
 }
 
@@ -452,9 +469,8 @@ pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]
 /// code, so the generator needs no list of what each file uses.
 pub mod prelude {
     pub use super::{
-        Action, Captures, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Match, Mode,
-        PatternKind, Reliable, RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse,
-        split_path,
+        Action, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Mode, Param, PatternKind,
+        Reliable, RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse, split_path,
     };
     pub use crate::channel::{Channel, Piece};
     pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};
@@ -584,12 +600,43 @@ mod tests {
         assert_eq!(ModeKind::from_name("steam"), None);
     }
 
+    static FILE: Route = Route {
+        pattern: "/repos/{owner}/x/{file}",
+        kind: PatternKind::Prefix,
+        methods: Methods::ANY,
+        params: &[
+            Param {
+                name: "owner",
+                segment: 1,
+            },
+            Param {
+                name: "file",
+                segment: 3,
+            },
+        ],
+        action: Action::Direct { backend: "origin" },
+        channels: &[],
+        auth: None,
+        cors: None,
+        hosts: &[],
+        when: Conditions::NONE,
+        rewrite: None,
+        request_headers: RequestHeaders::NONE,
+    };
+
     #[test]
-    fn captures_of_fills_in_order() {
-        let captures = Captures::of(["a", "b"]);
+    fn a_match_reads_each_parameter_from_its_segment() {
+        let matched = Match::new(&FILE, "/repos/alice/x/notes.txt/more");
+        assert_eq!(matched.param("owner"), Some("alice"));
+        assert_eq!(matched.param("file"), Some("notes.txt"));
+        assert_eq!(matched.param("repo"), None);
         assert_eq!(
-            (captures.get(0), captures.get(1), captures.get(2)),
-            ("a", "b", "")
+            (
+                matched.captures.get(0),
+                matched.captures.get(1),
+                matched.captures.get(2)
+            ),
+            ("alice", "notes.txt", "")
         );
     }
 }
