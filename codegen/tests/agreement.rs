@@ -289,7 +289,7 @@ fn generated_lookup_agrees_with_the_reference() {
                      Some(route) => {{\n\
                          let m = Match::new(route, path);\n\
                          let index = routes.iter().position(|r| std::ptr::eq(*r, m.route)).unwrap();\n\
-                         let captures: Vec<&str> = (0..m.route.params.len()).map(|i| m.captures.get(i)).collect();\n\
+                         let captures: Vec<&str> = (0..m.route.params.len()).map(|i| m.value(i)).collect();\n\
                          format!(\"route {{index}} {{}} {{}} [{{}}]\", m.route.kind.key(), m.route.pattern, captures.join(\"|\"))\n\
                      }}\n\
                  }};\n\

@@ -15,7 +15,7 @@ mod rich {
 fn handler(method: &str, path: &str) -> Option<(&'static str, Vec<String>)> {
     let matched = Match::new(rich::lookup(&RequestKey::plain(method, path))?, path);
     let captures = (0..matched.route.params.len())
-        .map(|i| matched.captures.get(i).to_owned())
+        .map(|i| matched.value(i).to_owned())
         .collect();
     Some((matched.route.pattern, captures))
 }

@@ -392,49 +392,35 @@ pub struct TimeoutResponse {
     pub body: &'static str,
 }
 
-/// The route a request matched and the values its parameters captured, in the order of
-/// `route.params`.
+/// The route a request matched, and the path it matched on, from which its parameters'
+/// values are read.
 #[derive(Debug)]
 pub struct Match<'p> {
     pub route: &'static Route,
-    pub captures: Captures<'p>,
+    path: &'p str,
 }
 
 impl<'p> Match<'p> {
-    /// `route`, found by the lookup on `path`, and the values its parameters capture there.
-    /// The lookup returns the route alone: a parameter always takes a whole segment at the
-    /// same place, so its value is read here, once, for the one route that handles the
-    /// request.
+    /// `route`, found by the lookup on `path`. The lookup returns the route alone: a
+    /// parameter always takes a whole segment at the same place, so its value is read from
+    /// the path when it is asked for.
     pub fn new(route: &'static Route, path: &'p str) -> Match<'p> {
-        let mut captures = Captures::default();
-        if !route.params.is_empty() {
-            let rest = path.strip_prefix('/').unwrap_or(path);
-            let mut segments = rest.split('/').enumerate();
-            for (index, param) in route.params.iter().enumerate() {
-                let value = segments.find(|(segment, _)| *segment == param.segment);
-                captures.set(index, value.map_or("", |(_, value)| value));
-            }
-        }
-        Match { route, captures }
+        Match { route, path }
+    }
+
+    /// The value of the route's parameter `index` (in the order of `route.params`); empty
+    /// for an index past them.
+    pub fn value(&self, index: usize) -> &'p str {
+        let Some(param) = self.route.params.get(index) else {
+            return "";
+        };
+        let rest = self.path.strip_prefix('/').unwrap_or(self.path);
+        rest.split('/').nth(param.segment).unwrap_or("")
     }
 
     pub fn param(&self, name: &str) -> Option<&'p str> {
         let index = self.route.params.iter().position(|p| p.name == name)?;
-        Some(self.captures.get(index))
-    }
-}
-
-/// Parameter values, borrowed from the request path.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Captures<'p>([&'p str; MAX_PARAMS]);
-
-impl<'p> Captures<'p> {
-    pub fn set(&mut self, index: usize, value: &'p str) {
-        self.0[index] = value;
-    }
-
-    pub fn get(&self, index: usize) -> &'p str {
-        self.0[index]
+        Some(self.value(index))
     }
 }
 
@@ -631,11 +617,7 @@ mod tests {
         assert_eq!(matched.param("file"), Some("notes.txt"));
         assert_eq!(matched.param("repo"), None);
         assert_eq!(
-            (
-                matched.captures.get(0),
-                matched.captures.get(1),
-                matched.captures.get(2)
-            ),
+            (matched.value(0), matched.value(1), matched.value(2)),
             ("alice", "notes.txt", "")
         );
     }

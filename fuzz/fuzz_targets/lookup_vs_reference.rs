@@ -93,7 +93,7 @@ fuzz_target!(|data: &[u8]| {
             .position(|r| std::ptr::eq(*r, m.route))
             .expect("the lookup returns a route of ROUTES");
         let captures = (0..m.route.params.len())
-            .map(|i| m.captures.get(i))
+            .map(|i| m.value(i))
             .collect();
         (index, m.route.pattern, captures)
     });

@@ -370,13 +370,7 @@ fn explain(
     .unwrap();
     writeln!(out, "  {}", action(&route.action)).unwrap();
     for (param, index) in route.params.iter().zip(0..) {
-        writeln!(
-            out,
-            "  {{{}}} = {:?}",
-            param.name,
-            matched.captures.get(index)
-        )
-        .unwrap();
+        writeln!(out, "  {{{}}} = {:?}", param.name, matched.value(index)).unwrap();
     }
     write_channels(&mut out, &matched);
     let beaten: Vec<&&RouteDef> = on_path
