@@ -411,11 +411,25 @@ impl<'p> Match<'p> {
     /// The value of the route's parameter `index` (in the order of `route.params`); empty
     /// for an index past them.
     pub fn value(&self, index: usize) -> &'p str {
-        let Some(param) = self.route.params.get(index) else {
-            return "";
-        };
+        self.values().nth(index).unwrap_or("")
+    }
+
+    /// The values of all the route's parameters, in order, read in one pass over the path.
+    pub fn values(&self) -> impl Iterator<Item = &'p str> + use<'p> {
         let rest = self.path.strip_prefix('/').unwrap_or(self.path);
-        rest.split('/').nth(param.segment).unwrap_or("")
+        let (mut segment, mut start) = (0, 0);
+        self.route.params.iter().map(move |param| {
+            while segment < param.segment {
+                // Past the last segment, `start` stays out of range and every value is empty.
+                start = match rest.get(start..).and_then(|tail| tail.find('/')) {
+                    Some(slash) => start + slash + 1,
+                    None => usize::MAX,
+                };
+                segment += 1;
+            }
+            let tail = rest.get(start..).unwrap_or("");
+            tail.split('/').next().unwrap_or("")
+        })
     }
 
     pub fn param(&self, name: &str) -> Option<&'p str> {
@@ -620,5 +634,10 @@ mod tests {
             (matched.value(0), matched.value(1), matched.value(2)),
             ("alice", "notes.txt", "")
         );
+        assert_eq!(matched.values().collect::<Vec<_>>(), ["alice", "notes.txt"]);
+        // A path the route was not found on reads as empty values, never a panic.
+        let short = Match::new(&FILE, "/repos/bob");
+        assert_eq!(short.values().collect::<Vec<_>>(), ["bob", ""]);
+        assert_eq!(Match::new(&FILE, "").value(0), "");
     }
 }
