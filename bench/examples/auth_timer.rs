@@ -29,8 +29,8 @@ use fanout_router_core::jwt::{self, Algorithm, Key};
 use fanout_router_core::method::Methods;
 use fanout_router_core::p256_fixed::VerifyingKey;
 use fanout_router_core::route::{
-    Action, Captures, Conditions, KeepAlive, KeepAliveMode, Match, Mode, PatternKind,
-    RequestHeaders, Route,
+    Action, Conditions, KeepAlive, KeepAliveMode, Match, Mode, Param, PatternKind, RequestHeaders,
+    Route,
 };
 use fanout_router_core::rs256;
 use p256::ecdsa::signature::Signer;
@@ -48,7 +48,10 @@ static ROUTE: Route = Route {
     pattern: "/notifications/{user}",
     kind: PatternKind::Exact,
     methods: Methods::GET,
-    params: &["user"],
+    params: &[Param {
+        name: "user",
+        segment: 1,
+    }],
     action: Action::Answer(Mode::Sse {
         keep_alive: KeepAlive {
             interval_secs: 20,
@@ -120,10 +123,7 @@ fn main() {
     for (algorithm, key, token) in keys_and_tokens(&claims) {
         let policy: &'static Policy = Box::leak(Box::new(policy(key)));
         let headers = Bearer(format!("Bearer {token}").into_bytes());
-        let matched = Match {
-            route: &ROUTE,
-            captures: Captures::of(["alice"]),
-        };
+        let matched = Match::new(&ROUTE, "/notifications/alice");
         let channels = ["user-alice".to_owned()];
         let request = Request {
             headers: &headers,

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use fanout_router_bench::{
-    HOSTS_HEADER, LOOKUP_HEADER, Lookup, SETS, Set, host_row, linear_lookup, lookup_row,
+    HOSTS_HEADER, LOOKUP_HEADER, Lookup, SETS, Set, find, host_row, linear_lookup, lookup_row,
 };
 
 const ROUNDS: usize = 5;
@@ -27,7 +27,7 @@ fn main() {
         let (router, _) = set.matchit_router();
         let generated = || {
             for path in black_box(set.paths) {
-                black_box((set.lookup)(&RequestKey::plain("GET", path)));
+                black_box(find(set.lookup, &RequestKey::plain("GET", path)));
             }
         };
         let matchit = || {
@@ -62,7 +62,7 @@ fn main() {
         let generated = |lookup: Lookup| {
             move || {
                 for request in black_box(requests) {
-                    black_box(lookup(request));
+                    black_box(find(lookup, request));
                 }
             }
         };

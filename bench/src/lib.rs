@@ -8,10 +8,9 @@ pub mod synthetic;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
+pub use fanout_router_core::decision::Lookup;
 use fanout_router_core::method::Methods;
-use fanout_router_core::route::{Captures, Match, PatternKind, RequestKey, Route};
-
-pub type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;
+use fanout_router_core::route::{Match, PatternKind, RequestKey, Route};
 
 /// One route set: its generated lookup and table, its routes in matchit's syntax, and the
 /// paths one benchmark iteration looks up.
@@ -200,6 +199,19 @@ impl Hasher for Fnv1a {
     }
 }
 
+/// A generated lookup as the app uses it, for comparing with matchit, whose answer holds
+/// the parameters' values: the route, with its parameters' values read.
+#[inline]
+pub fn find(lookup: Lookup, request: &RequestKey) -> Option<&'static Route> {
+    let route = lookup(request)?;
+    if !route.params.is_empty() {
+        Match::new(route, request.path).values().for_each(|value| {
+            std::hint::black_box(value);
+        });
+    }
+    Some(route)
+}
+
 /// The plain linear scan: tries every route in precedence order and returns the first that
 /// matches, comparing the pattern with the path segment by segment.
 pub fn linear_lookup<'p>(
@@ -208,19 +220,16 @@ pub fn linear_lookup<'p>(
     path: &'p str,
 ) -> Option<Match<'p>> {
     let method = Methods::of(method);
-    routes.iter().find_map(|&route| {
-        let captures = route
-            .methods
-            .intersects(method)
-            .then(|| linear_match(route, path))??;
-        Some(Match { route, captures })
-    })
+    let found = routes
+        .iter()
+        .find(|route| route.methods.intersects(method) && linear_match(route, path))?;
+    Some(Match::new(found, path))
 }
 
-fn linear_match<'p>(route: &Route, path: &'p str) -> Option<Captures<'p>> {
-    let mut captures = Captures::default();
-    let mut params = 0;
-    let rest = path.strip_prefix('/')?;
+fn linear_match(route: &Route, path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
     let mut path_segments = (!rest.is_empty())
         .then(|| rest.split('/'))
         .into_iter()
@@ -228,19 +237,20 @@ fn linear_match<'p>(route: &Route, path: &'p str) -> Option<Captures<'p>> {
     let pattern = &route.pattern[1..];
     let pattern_segments = (!pattern.is_empty()).then(|| pattern.split('/'));
     for expected in pattern_segments.into_iter().flatten() {
-        let segment = path_segments.next()?;
-        if expected.starts_with('{') {
-            if segment.is_empty() {
-                return None;
-            }
-            captures.set(params, segment);
-            params += 1;
-        } else if expected != segment {
-            return None;
+        let Some(segment) = path_segments.next() else {
+            return false;
+        };
+        let matches = if expected.starts_with('{') {
+            !segment.is_empty()
+        } else {
+            expected == segment
+        };
+        if !matches {
+            return false;
         }
     }
     match route.kind {
-        PatternKind::Exact => path_segments.next().is_none().then_some(captures),
-        PatternKind::Prefix => Some(captures),
+        PatternKind::Exact => path_segments.next().is_none(),
+        PatternKind::Prefix => true,
     }
 }

@@ -84,7 +84,7 @@ fn write_crate(dir: &Path, code: &str) {
         dir.join("src/main.rs"),
         "#[allow(dead_code, clippy::all)]\nmod routes { include!(\"routes.rs\"); }\n\
          fn main() {\n    let path = std::env::args().nth(1).unwrap_or_default();\n    \
-         println!(\"{:?}\", routes::lookup(&fanout_router_core::route::RequestKey::plain(\"GET\", &path)).map(|m| m.route.pattern));\n}\n",
+         println!(\"{:?}\", routes::lookup(&fanout_router_core::route::RequestKey::plain(\"GET\", &path)).map(|route| route.pattern));\n}\n",
     )
     .unwrap();
 }

@@ -11,7 +11,7 @@ fn the_limit_finds_the_generated_route() {
         let Some(limit) = set.limit else { continue };
         measured += 1;
         for path in set.paths.iter().copied().chain(["/", "/none", "/users/x"]) {
-            let generated = (set.lookup)(&RequestKey::plain("GET", path)).map(|m| m.route);
+            let generated = (set.lookup)(&RequestKey::plain("GET", path));
             let limited = limit(path).map(|index| set.routes[index]);
             assert_eq!(generated, limited, "{} {path}", set.name);
         }

@@ -428,7 +428,10 @@ fn route_static(route: &RouteDef, name: &Ident, policies: &PolicyNames) -> Token
         let first = iter.next().expect("a method list is never empty");
         iter.fold(first, |acc, m| quote!(#acc.union(#m)))
     };
-    let params = route.pattern.params();
+    let params = route.pattern.param_segments().map(|(segment, name)| {
+        let segment = Literal::usize_unsuffixed(segment);
+        quote!(Param { name: #name, segment: #segment })
+    });
     let action = action(&route.action);
     let channels = route.channels.iter().map(|template| {
         let pieces = pieces(template);
@@ -607,15 +610,15 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     };
     let groups = host_groups(table);
     let doc = quote! {
-        /// The route that handles a request with this method, host, path and headers, and
-        /// the values its parameters captured. Allocates nothing.
+        /// The route that handles a request with this method, host, path and headers
+        /// (`Match::new` reads its parameters). Allocates nothing.
     };
     if let [(HostGroup::Any, routes)] = groups.as_slice() {
         let body = trie(&mut emit, routes, "");
         let functions = emit.functions;
         return quote! {
             #doc
-            pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+            pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<&'static Route> {
                 #body
             }
             #(#functions)*
@@ -631,7 +634,7 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
         let doc = format!(" The routes {}.", group.describe());
         group_functions.push(quote! {
             #[doc = #doc]
-            fn #name<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+            fn #name<'p>(request: &RequestKey<'p>) -> Option<&'static Route> {
                 #body
             }
         });
@@ -655,7 +658,7 @@ fn lookup(table: &Table, names: &[Ident]) -> TokenStream {
     let functions = emit.functions;
     quote! {
         #doc
-        pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
+        pub fn lookup<'p>(request: &RequestKey<'p>) -> Option<&'static Route> {
             #exact
             #(#searches)*
             #tail
@@ -776,14 +779,12 @@ struct Emitter<'a> {
     function_names: BTreeSet<String>,
 }
 
-/// Where a trie walk is: which routes, the parameters captured and the segments on the way.
+/// Where a trie walk is: which routes, and the segments on the way.
 struct Walk {
     /// Which routes are walked, for the doc of functions split off this walk.
     kind: PatternKind,
     /// Names the functions split off this walk: `exact_3`, `prefix_2`.
     label: String,
-    /// Depths of the parameters on the way here.
-    captured: Vec<usize>,
     /// The segments on the way here, `p` for a parameter, to name functions.
     trail: Vec<String>,
 }
@@ -793,7 +794,6 @@ impl Walk {
         Walk {
             kind,
             label,
-            captured: Vec::new(),
             trail: Vec::new(),
         }
     }
@@ -802,7 +802,7 @@ impl Walk {
 impl Emitter<'_> {
     /// Code for a trie node at `depth` segments.
     fn node(&mut self, node: &Node, depth: usize, walk: &mut Walk) -> TokenStream {
-        let here = self.found(&node.routes, &walk.captured);
+        let here = self.found(&node.routes);
         let mut literals: Vec<(&str, TokenStream)> = Vec::new();
         for (text, child) in &node.literals {
             walk.trail.push(text.clone());
@@ -812,11 +812,9 @@ impl Emitter<'_> {
         let index = Literal::usize_unsuffixed(depth);
         let literals = self.literals(&quote!(seg[#index]), &literals, |_, _, body| body);
         let param = node.param.as_deref().map(|child| {
-            walk.captured.push(depth);
             walk.trail.push("p".to_owned());
             let body = self.child(child, depth + 1, walk);
             walk.trail.pop();
-            walk.captured.pop();
             let index = Literal::usize_unsuffixed(depth);
             quote! {
                 if !seg[#index].is_empty() {
@@ -853,7 +851,7 @@ impl Emitter<'_> {
         };
         let function = quote! {
             #[doc = #doc]
-            fn #name<'p>(seg: [&'p str; #n] #method_param #request_param) -> Option<Match<'p>> {
+            fn #name<'p>(seg: [&'p str; #n] #method_param #request_param) -> Option<&'static Route> {
                 #body
                 None
             }
@@ -910,7 +908,7 @@ impl Emitter<'_> {
         let path = quote!(request.path);
         let arms: Vec<(&str, TokenStream)> = paths
             .iter()
-            .map(|(text, routes)| (text.as_str(), self.found(routes, &[])))
+            .map(|(text, routes)| (text.as_str(), self.found(routes)))
             .collect();
         let (method_param, method_arg) = if any_methods {
             (quote!(, method: Methods), quote!(, method))
@@ -926,7 +924,7 @@ impl Emitter<'_> {
             let doc = format!(" The literal `path` routes of {length} bytes.");
             emit.functions.push(quote! {
                 #[doc = #doc]
-                fn #name<'p>(request: &RequestKey<'p> #method_param) -> Option<Match<'p>> {
+                fn #name<'p>(request: &RequestKey<'p> #method_param) -> Option<&'static Route> {
                     #body
                     None
                 }
@@ -1000,14 +998,12 @@ fn same_length(scrutinee: &TokenStream, group: &[&(&str, TokenStream)]) -> Token
 }
 
 impl Emitter<'_> {
-    /// Returns the first of `routes` that accepts the method and whose conditions hold,
-    /// with the segments at the depths in `captured` as its parameters.
-    fn found(&self, routes: &[usize], captured: &[usize]) -> TokenStream {
-        let captures = captures(captured);
+    /// Returns the first of `routes` that accepts the method and whose conditions hold.
+    fn found(&self, routes: &[usize]) -> TokenStream {
         let checks = routes.iter().map(|&index| {
             let name = &self.names[index];
             let route = &self.table.routes[index];
-            let found = quote! { return Some(Match { route: &#name, captures: #captures }); };
+            let found = quote! { return Some(&#name); };
             let mut tests = Vec::new();
             if !route.methods.is_any() {
                 tests.push(quote!(method.intersects(#name.methods)));
@@ -1033,26 +1029,11 @@ impl Emitter<'_> {
                     && self.table.routes[last].when.is_none() =>
             {
                 let name = &self.names[last];
-                (
-                    self.found(others, &[]),
-                    quote! { Some(Match { route: &#name, captures: Captures::default() }) },
-                )
+                (self.found(others), quote! { Some(&#name) })
             }
-            _ => (self.found(routes, &[]), quote! { None }),
+            _ => (self.found(routes), quote! { None }),
         }
     }
-}
-
-/// `Captures::of([seg[1], seg[3]])` for parameters at depths 1 and 3.
-fn captures(captured: &[usize]) -> TokenStream {
-    if captured.is_empty() {
-        return quote!(Captures::default());
-    }
-    let values = captured.iter().map(|&depth| {
-        let depth = Literal::usize_unsuffixed(depth);
-        quote!(seg[#depth])
-    });
-    quote!(Captures::of([#(#values),*]))
 }
 
 /// `match scrutinee { pattern => body, ..., _ => {} }`, or an `if` for a single arm.

@@ -65,10 +65,18 @@ pub enum Segment {
 
 impl Pattern {
     pub fn params(&self) -> impl Iterator<Item = &str> {
-        self.segments.iter().filter_map(|s| match s {
-            Segment::Param(name) => Some(name.as_str()),
-            Segment::Literal(_) => None,
-        })
+        self.param_segments().map(|(_, name)| name)
+    }
+
+    /// Each parameter's segment (its index after the path's leading `/`) and name.
+    pub fn param_segments(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.segments
+            .iter()
+            .enumerate()
+            .filter_map(|(segment, s)| match s {
+                Segment::Param(name) => Some((segment, name.as_str())),
+                Segment::Literal(_) => None,
+            })
     }
 
     /// Two patterns with the same shape match exactly the same paths.

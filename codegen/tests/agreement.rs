@@ -271,8 +271,7 @@ fn generated_lookup_agrees_with_the_reference() {
     }
     let main = format!(
         "{modules}\nuse fanout_router_core::route::{{Match, RequestKey, Route}};\n\
-         use fanout_router_core::decision::Headers;\n\
-         type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;\n\
+         use fanout_router_core::decision::{{Headers, Lookup}};\n\
          type Case = (Lookup, &'static [&'static Route], &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)], Option<&'static str>);\n\
          const CASES: &[Case] = &[\n{cases}];\n\
          struct Pairs(&'static [(&'static str, &'static str)]);\n\
@@ -287,9 +286,10 @@ fn generated_lookup_agrees_with_the_reference() {
                  let request = RequestKey {{ method, host, path, query: *query, headers: &Pairs(headers) }};\n\
                  let found = match lookup(&request) {{\n\
                      None => \"none\".to_owned(),\n\
-                     Some(m) => {{\n\
+                     Some(route) => {{\n\
+                         let m = Match::new(route, path);\n\
                          let index = routes.iter().position(|r| std::ptr::eq(*r, m.route)).unwrap();\n\
-                         let captures: Vec<&str> = (0..m.route.params.len()).map(|i| m.captures.get(i)).collect();\n\
+                         let captures: Vec<&str> = (0..m.route.params.len()).map(|i| m.value(i)).collect();\n\
                          format!(\"route {{index}} {{}} {{}} [{{}}]\", m.route.kind.key(), m.route.pattern, captures.join(\"|\"))\n\
                      }}\n\
                  }};\n\

@@ -5,7 +5,7 @@
 use fanout_router_core::decision::Headers;
 use fanout_router_core::grip_sig::{FASTLY_KEY, SignerKey};
 use fanout_router_core::jwt;
-use fanout_router_core::route::{Action, Mode, RequestKey};
+use fanout_router_core::route::{Action, Match, Mode, RequestKey};
 
 #[allow(dead_code, clippy::all)]
 mod rich {
@@ -14,9 +14,9 @@ mod rich {
 
 /// The pattern of the route handling `method path`, and the values it captured.
 fn handler(method: &str, path: &str) -> Option<(&'static str, Vec<String>)> {
-    let matched = rich::lookup(&RequestKey::plain(method, path))?;
+    let matched = Match::new(rich::lookup(&RequestKey::plain(method, path))?, path);
     let captures = (0..matched.route.params.len())
-        .map(|i| matched.captures.get(i).to_owned())
+        .map(|i| matched.value(i).to_owned())
         .collect();
     Some((matched.route.pattern, captures))
 }
@@ -55,8 +55,8 @@ fn methods_literals_and_prefixes_pick_as_the_rules_say() {
     assert_eq!(handler("PUT", "/api/v1/items").unwrap().0, "/api/v1");
     assert_eq!(handler("GET", "/api/v1/items").unwrap().0, "/api");
     let job = rich::lookup(&RequestKey::plain("GET", "/jobs/9/result")).unwrap();
-    let Action::Answer(Mode::LongPoll { on_timeout, .. }) = &job.route.action else {
-        panic!("{:?}", job.route.action);
+    let Action::Answer(Mode::LongPoll { on_timeout, .. }) = &job.action else {
+        panic!("{:?}", job.action);
     };
     assert_eq!(on_timeout.status, 204);
 }
@@ -81,11 +81,7 @@ fn the_signers_are_the_grip_sig_table() {
 #[test]
 fn routes_point_at_their_policies_bound_to_their_patterns() {
     use fanout_router_core::channel::Piece;
-    let route = |path: &str| {
-        rich::lookup(&RequestKey::plain("GET", path))
-            .expect("a route")
-            .route
-    };
+    let route = |path: &str| rich::lookup(&RequestKey::plain("GET", path)).expect("a route");
     let notifications = route("/notifications/alice");
     let members = route("/rooms/lobby/members/alice");
     let (a, b) = (notifications.auth.unwrap(), members.auth.unwrap());
@@ -123,7 +119,7 @@ fn hosts_select_before_paths_and_conditions_pick_on_one_pattern() {
             headers: &Pairs(headers),
             ..RequestKey::plain("GET", path)
         };
-        let route = rich::lookup(&request).expect("a route").route;
+        let route = rich::lookup(&request).expect("a route");
         (route.pattern, route.hosts, route.action.backend_kind())
     };
     // The exact host takes every path, and beats the wildcard on /events.

@@ -299,7 +299,7 @@ fn render(template: &[Piece], matched: &Match) -> String {
     for piece in template {
         match *piece {
             Piece::Text(text) => value.push_str(text),
-            Piece::Param(index) => value.push_str(matched.captures.get(index)),
+            Piece::Param(index) => value.push_str(matched.value(index)),
         }
     }
     value

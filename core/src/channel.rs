@@ -71,9 +71,9 @@ impl Channel {
             match *piece {
                 Piece::Text(text) => name.push_str(text),
                 Piece::Param(index) => {
-                    let value = matched.captures.get(index);
+                    let value = matched.value(index);
                     check_capture(value).map_err(|reason| BadCapture {
-                        param: matched.route.params[index],
+                        param: matched.route.params[index].name,
                         reason,
                     })?;
                     name.push_str(value);
@@ -102,13 +102,16 @@ pub fn check_capture(value: &str) -> Result<(), CaptureFault> {
 mod tests {
     use super::*;
     use crate::method::Methods;
-    use crate::route::{Action, Captures, Conditions, Mode, PatternKind, RequestHeaders, Route};
+    use crate::route::{Action, Conditions, Mode, Param, PatternKind, RequestHeaders, Route};
 
     static ROOM: Route = Route {
         pattern: "/rooms/{room}",
         kind: PatternKind::Exact,
         methods: Methods::ANY,
-        params: &["room"],
+        params: &[Param {
+            name: "room",
+            segment: 1,
+        }],
         action: Action::Answer(Mode::WsEcho { keep_alive: None }),
         channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
         auth: None,
@@ -120,13 +123,8 @@ mod tests {
     };
 
     fn render(value: &str) -> Result<String, BadCapture> {
-        let mut captures = Captures::default();
-        captures.set(0, value);
-        let matched = Match {
-            route: &ROOM,
-            captures,
-        };
-        ROOM.channels[0].render(&matched)
+        let path = format!("/rooms/{value}");
+        ROOM.channels[0].render(&Match::new(&ROOM, &path))
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::grip_sig::{self, SigError, TrustedSigner};
 use crate::path::{Target, normalise_host};
 use crate::reliable::{self, Resume};
 use crate::response::Response;
-use crate::route::{self, Action, Match, Mode, RequestHeaders, RequestKey, Rewrite};
+use crate::route::{self, Action, Match, Mode, RequestHeaders, RequestKey, Rewrite, Route};
 use crate::websocket;
 
 /// The backend through which Fanout hands `answer` routes back to the app (fastly.toml).
@@ -35,7 +35,7 @@ pub struct Incoming<'a> {
 }
 
 /// The generated route lookup.
-pub type Lookup = for<'p> fn(&RequestKey<'p>) -> Option<Match<'p>>;
+pub type Lookup = fn(&RequestKey) -> Option<&'static Route>;
 
 /// Where the decision finds routes, trusted signers and stored keys, and what time it is.
 pub struct Context<'a> {
@@ -158,10 +158,10 @@ pub fn decide(incoming: &Incoming, context: &Context) -> Decision {
     if let Some(preflight) = preflight(incoming, &key, origin, context) {
         return preflight;
     }
-    let Some(matched) = (context.lookup)(&key) else {
+    let Some(route) = (context.lookup)(&key) else {
         return refuse(404, "no route matches this request");
     };
-    let route = matched.route;
+    let matched = Match::new(route, key.path);
     let cors_headers = match (route.cors, origin) {
         (Some(cors), Some(origin)) => match context.features.cors {
             Some(calls) => (calls.response_headers)(cors, origin),
@@ -293,7 +293,7 @@ fn preflight(
         Err(refusal) => return Some(refusal),
     };
     let asked = RequestKey { method, ..*key };
-    let cors = (context.lookup)(&asked)?.route.cors?;
+    let cors = (context.lookup)(&asked)?.cors?;
     let Some(calls) = context.features.cors else {
         return Some(not_compiled_in("CORS policy"));
     };

@@ -16,8 +16,8 @@ pub struct Route {
     pub pattern: &'static str,
     pub kind: PatternKind,
     pub methods: Methods,
-    /// Names of the parameters in `pattern`, in order of appearance.
-    pub params: &'static [&'static str],
+    /// The parameters of `pattern`, in order of appearance.
+    pub params: &'static [Param],
     pub action: Action,
     pub channels: &'static [Channel],
     /// The `[auth.NAME]` policy a request must pass, checked before any handoff.
@@ -33,6 +33,14 @@ pub struct Route {
     pub rewrite: Option<Rewrite>,
     /// Request headers added and removed for the backend (`request_headers`).
     pub request_headers: RequestHeaders,
+}
+
+/// A parameter of a route's pattern: its name, and the segment of the path it captures.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    /// The index of the segment, counted from 0 after the path's leading `/`.
+    pub segment: usize,
 }
 
 /// What the route lookup reads of a request.
@@ -384,40 +392,49 @@ pub struct TimeoutResponse {
     pub body: &'static str,
 }
 
-/// The route a request matched and the values its parameters captured, in the order of
-/// `route.params`.
+/// The route a request matched, and the path it matched on, from which its parameters'
+/// values are read.
 #[derive(Debug)]
 pub struct Match<'p> {
     pub route: &'static Route,
-    pub captures: Captures<'p>,
+    path: &'p str,
 }
 
 impl<'p> Match<'p> {
+    /// `route`, found by the lookup on `path`. The lookup returns the route alone: a
+    /// parameter always takes a whole segment at the same place, so its value is read from
+    /// the path when it is asked for.
+    pub fn new(route: &'static Route, path: &'p str) -> Match<'p> {
+        Match { route, path }
+    }
+
+    /// The value of the route's parameter `index` (in the order of `route.params`); empty
+    /// for an index past them.
+    pub fn value(&self, index: usize) -> &'p str {
+        self.values().nth(index).unwrap_or("")
+    }
+
+    /// The values of all the route's parameters, in order, read in one pass over the path.
+    pub fn values(&self) -> impl Iterator<Item = &'p str> + use<'p> {
+        let rest = self.path.strip_prefix('/').unwrap_or(self.path);
+        let (mut segment, mut start) = (0, 0);
+        self.route.params.iter().map(move |param| {
+            while segment < param.segment {
+                // Past the last segment, `start` stays out of range and every value is empty.
+                start = match rest.get(start..).and_then(|tail| tail.find('/')) {
+                    Some(slash) => start + slash + 1,
+                    None => usize::MAX,
+                };
+                segment += 1;
+            }
+            let tail = rest.get(start..).unwrap_or("");
+            tail.split('/').next().unwrap_or("")
+        })
+    }
+
     pub fn param(&self, name: &str) -> Option<&'p str> {
-        let index = self.route.params.iter().position(|p| *p == name)?;
-        Some(self.captures.get(index))
-    }
-}
-
-/// Parameter values, borrowed from the request path.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Captures<'p>([&'p str; MAX_PARAMS]);
-
-impl<'p> Captures<'p> {
-    pub fn set(&mut self, index: usize, value: &'p str) {
-        self.0[index] = value;
-    }
-
-    pub fn get(&self, index: usize) -> &'p str {
-        self.0[index]
-    }
-
-    /// The values of a route's parameters, in order; the generated lookup names them.
-    #[inline]
-    pub fn of<const N: usize>(values: [&'p str; N]) -> Captures<'p> {
-        let mut captures = Captures::default();
-        captures.0[..N].copy_from_slice(&values);
-        captures
+        let index = self.route.params.iter().position(|p| p.name == name)?;
+        Some(self.value(index))
     }
 }
 
@@ -452,9 +469,8 @@ pub fn split_path<'p, const N: usize>(rest: &'p str, segments: &mut [&'p str; N]
 /// code, so the generator needs no list of what each file uses.
 pub mod prelude {
     pub use super::{
-        Action, Captures, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Match, Mode,
-        PatternKind, Reliable, RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse,
-        split_path,
+        Action, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Mode, Param, PatternKind,
+        Reliable, RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse, split_path,
     };
     pub use crate::channel::{Channel, Piece};
     pub use crate::grip_sig::{PublicSigner, SharedKeySigner, Signers};
@@ -586,12 +602,44 @@ mod tests {
         assert_eq!(ModeKind::from_name("steam"), None);
     }
 
+    static FILE: Route = Route {
+        pattern: "/repos/{owner}/x/{file}",
+        kind: PatternKind::Prefix,
+        methods: Methods::ANY,
+        params: &[
+            Param {
+                name: "owner",
+                segment: 1,
+            },
+            Param {
+                name: "file",
+                segment: 3,
+            },
+        ],
+        action: Action::Direct { backend: "origin" },
+        channels: &[],
+        auth: None,
+        cors: None,
+        hosts: &[],
+        when: Conditions::NONE,
+        rewrite: None,
+        request_headers: RequestHeaders::NONE,
+    };
+
     #[test]
-    fn captures_of_fills_in_order() {
-        let captures = Captures::of(["a", "b"]);
+    fn a_match_reads_each_parameter_from_its_segment() {
+        let matched = Match::new(&FILE, "/repos/alice/x/notes.txt/more");
+        assert_eq!(matched.param("owner"), Some("alice"));
+        assert_eq!(matched.param("file"), Some("notes.txt"));
+        assert_eq!(matched.param("repo"), None);
         assert_eq!(
-            (captures.get(0), captures.get(1), captures.get(2)),
-            ("a", "b", "")
+            (matched.value(0), matched.value(1), matched.value(2)),
+            ("alice", "notes.txt", "")
         );
+        assert_eq!(matched.values().collect::<Vec<_>>(), ["alice", "notes.txt"]);
+        // A path the route was not found on reads as empty values, never a panic.
+        let short = Match::new(&FILE, "/repos/bob");
+        assert_eq!(short.values().collect::<Vec<_>>(), ["bob", ""]);
+        assert_eq!(Match::new(&FILE, "").value(0), "");
     }
 }

@@ -10,7 +10,7 @@ use fanout_router_codegen::model::{Segment, Table};
 use fanout_router_codegen::precedence::{path_segments, reference_lookup};
 use fanout_router_codegen::{Input, Source};
 use fanout_router_core::decision::Headers;
-use fanout_router_core::route::RequestKey;
+use fanout_router_core::route::{Match, RequestKey};
 use libfuzzer_sys::fuzz_target;
 
 #[allow(dead_code, clippy::all)]
@@ -86,13 +86,14 @@ fuzz_target!(|data: &[u8]| {
         ..RequestKey::plain(method, &path)
     };
 
-    let found = generated::lookup(&request).map(|m| {
+    let found = generated::lookup(&request).map(|route| {
+        let m = Match::new(route, &path);
         let index = generated::ROUTES
             .iter()
             .position(|r| std::ptr::eq(*r, m.route))
             .expect("the lookup returns a route of ROUTES");
         let captures = (0..m.route.params.len())
-            .map(|i| m.captures.get(i))
+            .map(|i| m.value(i))
             .collect();
         (index, m.route.pattern, captures)
     });

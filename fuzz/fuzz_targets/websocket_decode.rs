@@ -27,7 +27,7 @@ fuzz_target!(|body: &[u8]| {
         );
     }
 
-    let echoed = echo(body, &CHANNELS);
+    let echoed = echo(body, &CHANNELS, None);
     match (&decoded, &echoed) {
         (Ok(events), Ok(answer)) => {
             let answer = decode(answer).expect("echo's answer decodes");

@@ -369,8 +369,8 @@ fn explain(
     )
     .unwrap();
     writeln!(out, "  {}", action(&route.action)).unwrap();
-    for (name, index) in route.params.iter().zip(0..) {
-        writeln!(out, "  {{{name}}} = {:?}", matched.captures.get(index)).unwrap();
+    for (param, index) in route.params.iter().zip(0..) {
+        writeln!(out, "  {{{}}} = {:?}", param.name, matched.value(index)).unwrap();
     }
     write_channels(&mut out, &matched);
     let beaten: Vec<&&RouteDef> = on_path
@@ -619,7 +619,7 @@ fn template(route: &Route, channel: &Channel) -> String {
         .iter()
         .map(|piece| match piece {
             Piece::Text(text) => (*text).to_owned(),
-            Piece::Param(index) => format!("{{{}}}", route.params[*index]),
+            Piece::Param(index) => format!("{{{}}}", route.params[*index].name),
         })
         .collect()
 }

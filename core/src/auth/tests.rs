@@ -5,8 +5,7 @@ use crate::channel::Channel;
 use crate::jwt::sign_hs256;
 use crate::method::Methods;
 use crate::route::{
-    Action, Captures, Conditions, KeepAlive, KeepAliveMode, Mode, PatternKind, RequestHeaders,
-    Route,
+    Action, Conditions, KeepAlive, KeepAliveMode, Mode, Param, PatternKind, RequestHeaders, Route,
 };
 
 const NOW: u64 = 1_800_000_000;
@@ -16,7 +15,10 @@ static USER_STREAM: Route = Route {
     pattern: "/notifications/{user}",
     kind: PatternKind::Exact,
     methods: Methods::ANY,
-    params: &["user"],
+    params: &[Param {
+        name: "user",
+        segment: 1,
+    }],
     action: Action::Answer(Mode::Sse {
         keep_alive: KeepAlive {
             interval_secs: 20,
@@ -127,10 +129,8 @@ fn check(
             .collect(),
         secret: Some(SECRET.to_vec()),
     };
-    let matched = Match {
-        route: &USER_STREAM,
-        captures: Captures::of([user]),
-    };
+    let path = format!("/notifications/{user}");
+    let matched = Match::new(&USER_STREAM, &path);
     let channels = [format!("user-{user}")];
     let request = Request {
         headers: &fake,
@@ -269,10 +269,7 @@ fn a_missing_secret_is_the_service_s_fault() {
         )],
         secret: None,
     };
-    let matched = Match {
-        route: &USER_STREAM,
-        captures: Captures::of(["alice"]),
-    };
+    let matched = Match::new(&USER_STREAM, "/notifications/alice");
     let request = Request {
         headers: &fake,
         query: None,

@@ -6,7 +6,7 @@ use crate::channel::{Channel, Piece};
 use crate::grip_sig::{LOCAL_ISSUER, LOCAL_KEY};
 use crate::method::Methods;
 use crate::route::{
-    Captures, Conditions, KeepAlive, KeepAliveMode, PatternKind, Reliable, Rewrite, Route,
+    Conditions, KeepAlive, KeepAliveMode, Param, PatternKind, Reliable, Rewrite, Route,
 };
 use crate::{auth, cors, jwt};
 
@@ -16,7 +16,10 @@ static ROOM: Route = Route {
     pattern: "/rooms/{room}",
     kind: PatternKind::Exact,
     methods: Methods::ANY,
-    params: &["room"],
+    params: &[Param {
+        name: "room",
+        segment: 1,
+    }],
     action: Action::Answer(Mode::WsEcho { keep_alive: None }),
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
     auth: None,
@@ -114,7 +117,10 @@ static NOTIFICATIONS: Route = Route {
     pattern: "/notifications/{user}",
     kind: PatternKind::Exact,
     methods: Methods::GET,
-    params: &["user"],
+    params: &[Param {
+        name: "user",
+        segment: 1,
+    }],
     action: Action::Answer(Mode::Sse {
         keep_alive: KeepAlive {
             interval_secs: 20,
@@ -137,7 +143,10 @@ static CHAT: Route = Route {
     pattern: "/chat/{room}",
     kind: PatternKind::Exact,
     methods: Methods::ANY,
-    params: &["room"],
+    params: &[Param {
+        name: "room",
+        segment: 1,
+    }],
     action: Action::Answer(Mode::WsEcho { keep_alive: None }),
     channels: &[Channel(&[Piece::Text("room-"), Piece::Param(0)])],
     auth: None,
@@ -152,7 +161,10 @@ static FEED: Route = Route {
     pattern: "/feeds/{feed}",
     kind: PatternKind::Exact,
     methods: Methods::ANY,
-    params: &["feed"],
+    params: &[Param {
+        name: "feed",
+        segment: 1,
+    }],
     action: Action::Answer(Mode::Sse {
         keep_alive: KeepAlive {
             interval_secs: 20,
@@ -196,44 +208,29 @@ static LEGACY: Route = Route {
     },
 };
 
-fn lookup<'p>(key: &RequestKey<'p>) -> Option<Match<'p>> {
+fn lookup(key: &RequestKey) -> Option<&'static Route> {
     let (method, path) = (key.method, key.path);
-    if let Some(feed) = path.strip_prefix("/feeds/") {
-        return Some(Match {
-            route: &FEED,
-            captures: Captures::of([feed]),
-        });
-    }
-    if key.host == "admin.example.com" && (path == "/legacy" || path.starts_with("/legacy/")) {
-        return Some(Match {
-            route: &LEGACY,
-            captures: Captures::default(),
-        });
-    }
-    if let Some(user) = path.strip_prefix("/notifications/") {
-        return (method == "GET").then(|| Match {
-            route: &NOTIFICATIONS,
-            captures: Captures::of([user]),
-        });
-    }
-    if let Some(room) = path.strip_prefix("/chat/") {
-        return Some(Match {
-            route: &CHAT,
-            captures: Captures::of([room]),
-        });
-    }
-    let (route, captures) = if let Some(room) = path.strip_prefix("/rooms/") {
-        (&ROOM, Captures::of([room]))
+    let route = if path.starts_with("/feeds/") {
+        &FEED
+    } else if key.host == "admin.example.com" && (path == "/legacy" || path.starts_with("/legacy/"))
+    {
+        &LEGACY
+    } else if path.starts_with("/notifications/") {
+        return (method == "GET").then_some(&NOTIFICATIONS);
+    } else if path.starts_with("/chat/") {
+        &CHAT
+    } else if path.starts_with("/rooms/") {
+        &ROOM
     } else if path == "/test/stream" {
-        (&STREAM, Captures::default())
+        &STREAM
     } else if path == "/static" || path.starts_with("/static/") {
-        (&DIRECT, Captures::default())
+        &DIRECT
     } else if path == "/nowhere" {
         return None;
     } else {
-        (&THROUGH_FANOUT, Captures::default())
+        &THROUGH_FANOUT
     };
-    Some(Match { route, captures })
+    Some(route)
 }
 
 struct Fake(Vec<(&'static str, Vec<u8>)>);

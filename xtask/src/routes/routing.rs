@@ -15,7 +15,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use fanout_router_codegen::model::{self, ActionDef, ModeDef, Pattern, RouteDef, Segment, Table};
+use fanout_router_codegen::model::{self, ActionDef, ModeDef, Pattern, RouteDef, Table};
 use fanout_router_codegen::{generate, precedence};
 use fanout_router_core::channel::{Channel, Piece};
 use fanout_router_core::decision::{
@@ -24,7 +24,7 @@ use fanout_router_core::decision::{
 use fanout_router_core::method::Methods;
 use fanout_router_core::path::{Target, normalise_host};
 use fanout_router_core::route::{
-    Action, Captures, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Match, Mode, Reliable,
+    Action, Conditions, HeaderCondition, KeepAlive, KeepAliveMode, Match, Mode, Param, Reliable,
     RequestHeaders, RequestKey, Rewrite, Route, TimeoutResponse,
 };
 use fanout_router_core::{auth, cors, jwt};
@@ -123,7 +123,8 @@ impl Routing {
     /// The route the lookup picks for `request` (a normalised path and host), and its
     /// captures.
     pub fn find<'p>(&self, request: &RequestKey<'p>) -> Option<Match<'p>> {
-        self.enter(|| (self.lookup)(request))
+        let route = self.enter(|| (self.lookup)(request))?;
+        Some(Match::new(route, request.path))
     }
 
     /// The validated route that `route`, one of this routing's, was built from, and its
@@ -232,27 +233,12 @@ impl Routing {
 }
 
 /// The reference lookup of the active routing, as the decision's plain `fn`.
-fn reference_lookup<'p>(request: &RequestKey<'p>) -> Option<Match<'p>> {
-    let path = request.path;
+fn reference_lookup(request: &RequestKey) -> Option<&'static Route> {
     let routing = ACTIVE
         .get()
         .expect("a reference lookup runs inside Routing::enter");
     let index = precedence::reference_lookup(routing.table, request)?;
-    let segments = precedence::path_segments(path)?;
-    let params = routing.table.routes[index]
-        .pattern
-        .segments
-        .iter()
-        .zip(segments);
-    let mut captures = Captures::default();
-    let values = params.filter_map(|(s, value)| matches!(s, Segment::Param(_)).then_some(value));
-    for (i, value) in values.enumerate() {
-        captures.set(i, value);
-    }
-    Some(Match {
-        route: routing.routes[index],
-        captures,
-    })
+    Some(routing.routes[index])
 }
 
 /// A template as the app's pieces.
@@ -376,7 +362,11 @@ fn reliable_of(def: &'static model::ReliableDef) -> Reliable {
 
 /// The app's route for a validated one: what the generator writes as code, as a value.
 fn leak_route(table: &'static Table, def: &'static RouteDef) -> &'static Route {
-    let params: Vec<&'static str> = def.pattern.params().collect();
+    let params: Vec<Param> = def
+        .pattern
+        .param_segments()
+        .map(|(segment, name)| Param { name, segment })
+        .collect();
     let channels: Vec<Channel> = def
         .channels
         .iter()
