@@ -6,6 +6,7 @@ mod client_url;
 mod routes;
 
 use std::io::Read;
+use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fanout_router_core::auth::Stores;
@@ -29,9 +30,12 @@ fn main() {
     if let Err(refusal) = client_url::check(&handle) {
         return send(refusal);
     }
+    // A request built from handles is not marked as the client's, and so cannot tell the
+    // client's address: it is read from the handle here.
+    let client_ip = handle.client_ip_addr();
     let req = Request::from_handles(handle, Some(body));
     let decision = decide(&req, trusted_signers);
-    carry_out(req, decision);
+    carry_out(req, client_ip, decision);
 }
 
 /// The platform's request as the decision reads it.
@@ -103,24 +107,24 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn carry_out(mut req: Request, decision: Decision) {
+fn carry_out(mut req: Request, client_ip: Option<IpAddr>, decision: Decision) {
     match decision {
         Decision::Respond(response) => send(response),
         Decision::Handoff(forward) => {
-            prepare_to_forward(&mut req, &forward);
+            prepare_to_forward(&mut req, client_ip, &forward);
             if let Err(e) = req.handoff_fanout(forward.backend) {
                 send(handoff_failed(forward.backend, &e));
             }
         }
         // A WebSocket upgrade cannot be sent, so it is passed through.
         Decision::Send(forward) if forward.websocket => {
-            prepare_to_forward(&mut req, &forward);
+            prepare_to_forward(&mut req, client_ip, &forward);
             if let Err(e) = req.handoff_websocket(forward.backend) {
                 send(handoff_failed(forward.backend, &e));
             }
         }
         Decision::Send(forward) => {
-            prepare_to_forward(&mut req, &forward);
+            prepare_to_forward(&mut req, client_ip, &forward);
             match req.send(forward.backend) {
                 Ok(mut response) => {
                     for (name, value) in forward.response_headers {
@@ -188,7 +192,7 @@ fn fetch_history(resume: &Resume) -> reliable::Fetched {
 
 /// The request goes on with the target it was routed on, and with the forwarding headers
 /// the app sets in place of the client's.
-fn prepare_to_forward(req: &mut Request, forward: &Forward) {
+fn prepare_to_forward(req: &mut Request, client_ip: Option<IpAddr>, forward: &Forward) {
     req.set_path(&forward.target.path);
     match &forward.target.query {
         Some(query) => req.set_query_str(query),
@@ -211,7 +215,7 @@ fn prepare_to_forward(req: &mut Request, forward: &Forward) {
         .and_then(|host| host.to_str().ok())
         .map(str::to_owned);
     let client = Client {
-        ip: req.get_client_ip_addr(),
+        ip: client_ip,
         https: req.get_url().scheme() == "https",
         host: host.as_deref(),
     };
