@@ -74,7 +74,7 @@ fn header_values_that_are_not_utf8_are_read_without_panic() {
     let req = Request::get("http://127.0.0.1/test/stream").with_header("Grip-Sig", &bad);
     assert_eq!(status(&decide(&req, local_signers)), 403);
     let mut req = Request::get("http://127.0.0.1/").with_header("Host", &bad);
-    prepare_to_forward(&mut req, &forward("/", None));
+    prepare_to_forward(&mut req, None, &forward("/", None));
     assert_eq!(req.get_header("X-Forwarded-Host"), None);
 }
 
@@ -89,7 +89,12 @@ fn a_request_goes_on_with_its_routed_path_and_the_app_s_forwarding_headers() {
         .with_header("True-Client-IP", "6.6.6.6")
         .with_header("Grip-Last", "test; last-id=1")
         .with_header("Accept", "text/plain");
-    prepare_to_forward(&mut req, &forward("/test/stream", Some("q=%74")));
+    let client = std::net::IpAddr::from([192, 0, 2, 7]);
+    prepare_to_forward(
+        &mut req,
+        Some(client),
+        &forward("/test/stream", Some("q=%74")),
+    );
     assert_eq!(req.get_path(), "/test/stream");
     assert_eq!(req.get_query_str(), Some("q=t"));
     let value = |name: &str| req.get_header(name).map(|v| v.to_str().unwrap().to_owned());
@@ -102,9 +107,9 @@ fn a_request_goes_on_with_its_routed_path_and_the_app_s_forwarding_headers() {
         Some("app.example.com")
     );
     assert_eq!(value("Accept").as_deref(), Some("text/plain"));
-    // A request built in a test has no client, so the client IP headers are gone, not set.
-    assert_eq!(value("X-Forwarded-For"), None);
-    assert_eq!(value("Fastly-Client-IP"), None);
+    // The client's address replaces what the client said it was.
+    assert_eq!(value("X-Forwarded-For").as_deref(), Some("192.0.2.7"));
+    assert_eq!(value("Fastly-Client-IP").as_deref(), Some("192.0.2.7"));
 }
 
 /// The path policy starts with what the platform hands the app: `get_path()` resolves dot
