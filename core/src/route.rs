@@ -417,18 +417,24 @@ impl<'p> Match<'p> {
     /// The values of all the route's parameters, in order, read in one pass over the path.
     pub fn values(&self) -> impl Iterator<Item = &'p str> + use<'p> {
         let rest = self.path.strip_prefix('/').unwrap_or(self.path);
+        let bytes = rest.as_bytes();
+        // The end of the segment that starts at `start`: a plain loop, as segments are short.
+        let end = move |start: usize| {
+            let tail = bytes.get(start..).unwrap_or_default();
+            start
+                + tail
+                    .iter()
+                    .position(|&byte| byte == b'/')
+                    .unwrap_or(tail.len())
+        };
         let (mut segment, mut start) = (0, 0);
         self.route.params.iter().map(move |param| {
-            while segment < param.segment {
-                // Past the last segment, `start` stays out of range and every value is empty.
-                start = match rest.get(start..).and_then(|tail| tail.find('/')) {
-                    Some(slash) => start + slash + 1,
-                    None => usize::MAX,
-                };
+            while segment < param.segment && start <= bytes.len() {
+                start = end(start) + 1;
                 segment += 1;
             }
-            let tail = rest.get(start..).unwrap_or("");
-            tail.split('/').next().unwrap_or("")
+            // Past the last segment, every value is empty.
+            rest.get(start..end(start)).unwrap_or_default()
         })
     }
 
